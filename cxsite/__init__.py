@@ -1,0 +1,1 @@
+"""Build-time helpers for the course site: lesson frame, quizzes, glossary, validation."""

@@ -1,0 +1,1 @@
+"""Release, grade and report on the course's nbgrader exercises."""

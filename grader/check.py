@@ -1,0 +1,58 @@
+"""Check: grade one notebook on its own, in a throw-away folder, without touching any gradebook."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from grader.autograde import GradingJob, grade_submission, sandbox_kernels
+from grader.collect import Submission, UnusableInput, notebook_exercise, notebook_language
+from grader.exercises import SOLUTIONS, all_exercises, load_exercise
+from grader.messages import message
+from grader.nbgrader_driver import Limits, build_template, max_score
+from grader.results import Result
+
+
+def check_notebook(
+    notebook: Path,
+    exercise_id: str | None = None,
+    *,
+    limits: Limits = Limits(),
+    solutions: Path = SOLUTIONS,
+    sandbox: bool = True,
+) -> Result:
+    """Grade `notebook` against its exercise (read from the notebook unless given)."""
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise UnusableInput(f"{notebook}: no such file")
+    data = notebook.read_bytes()
+    known = {e.id for e in all_exercises(solutions)}
+    exercise_id = exercise_id or notebook_exercise(data, notebook.name, known)
+    if not exercise_id:
+        raise UnusableInput(f"{notebook}: cannot tell which exercise this is: pass --exercise")
+    exercise = load_exercise(exercise_id, solutions)
+    language = notebook_language(data, notebook.name, exercise.languages[0])
+    with tempfile.TemporaryDirectory(prefix="cx-check-") as work:
+        work = Path(work)
+        template = work / "template"
+        build_template(exercise, language, template)
+        submission = Submission("check", notebook, str(notebook), language, "")
+        job = GradingJob(
+            submission, exercise, template, work / "scratch", limits, exercise.fingerprint(),
+            max_score(template, exercise, language), sandbox_kernels(limits, work / "kernels") if sandbox else None,
+        )
+        return grade_submission(job)
+
+
+def format_check(result: Result) -> str:
+    """The result task by task, in the notebook's language."""
+    lang = result.language
+    lines = [f"{message(lang, 'feedback_title', exercise=result.exercise)}",
+             f"{message(lang, 'score')}: {result.score:g} / {result.max_score:g}"]
+    if result.status != "graded":
+        lines.append(message(lang, "status_failed", reason=result.message))
+    for task in result.tasks:
+        mark = "✓" if task.points >= task.max_points else "✗"
+        comment = message(lang, "all_right") if task.points >= task.max_points else task.message
+        lines.append(f"  {mark} {message(lang, 'task', n=task.task)}: {task.points:g}/{task.max_points:g}  {comment}")
+    return "\n".join(lines)

@@ -1,0 +1,141 @@
+"""`cx-grader`: release, grade and check the course's notebook exercises (a thin layer over
+grader.release, grader.pipeline and grader.check).
+
+Exit codes: 0 everything graded; 1 some submissions failed or were refused (see the report);
+2 unusable input (a missing path, an unknown exercise, a file that is not a zip or a folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from grader.collect import UnusableInput
+from grader.exercises import SOLUTIONS, UnknownExercise
+from grader.nbgrader_driver import Limits
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_UNUSABLE = 0, 1, 2
+EPILOG = "Exit codes: 0 all graded, 1 some submissions failed or were refused, 2 unusable input."
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(
+        cell_timeout_s=args.cell_timeout, notebook_timeout_s=args.notebook_timeout, memory_mb=args.memory_mb
+    )
+
+
+def _add_limits(parser: argparse.ArgumentParser) -> None:
+    defaults = Limits()
+    parser.add_argument("--cell-timeout", type=int, default=defaults.cell_timeout_s, metavar="S",
+                        help=f"seconds a cell may run (default {defaults.cell_timeout_s})")
+    parser.add_argument("--notebook-timeout", type=int, default=defaults.notebook_timeout_s, metavar="S",
+                        help=f"seconds a whole notebook may run (default {defaults.notebook_timeout_s})")
+    parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb, metavar="MB",
+                        help=f"memory cap of a student's kernel (default {defaults.memory_mb})")
+
+
+def release_command(args: argparse.Namespace) -> int:
+    from grader.release import release
+
+    for path in release(only=args.exercise or None):
+        print(f"released {path}")
+    return EXIT_OK
+
+
+def grade_command(args: argparse.Namespace) -> int:
+    from grader.pipeline import grade_batch
+
+    batch = grade_batch(
+        args.submissions, args.exercise, args.out, workers=args.workers, force=args.force, limits=_limits(args),
+        solutions=args.solutions,
+    )
+    counts = {status: sum(r.status == status for r in batch.results) for status in ("graded", "failed", "rejected")}
+    print(
+        f"{len(batch.results)} students: {counts['graded']} graded, {counts['failed']} failed, "
+        f"{counts['rejected'] + len(batch.info.rejected_unassigned)} refused "
+        f"({batch.info.graded_now} graded now, {batch.info.reused} unchanged) in {batch.info.duration_s:.1f} s"
+    )
+    for result in batch.results:
+        if result.status != "graded":
+            print(f"  {result.student_id}: {result.status}: {result.message}")
+    for source, reason in batch.info.rejected_unassigned:
+        print(f"  {source}: refused: {reason}")
+    print(f"report: {args.out / 'report.html'}")
+    return EXIT_OK if batch.all_graded else EXIT_SOME_FAILED
+
+
+def check_command(args: argparse.Namespace) -> int:
+    from grader.check import check_notebook, format_check
+
+    result = check_notebook(args.notebook, args.exercise, limits=_limits(args), solutions=args.solutions)
+    print(format_check(result))
+    return EXIT_OK if result.status == "graded" else EXIT_SOME_FAILED
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cx-grader",
+        description="Release, grade and check the CX course's notebook exercises with nbgrader.",
+        epilog=EPILOG,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    release = commands.add_parser(
+        "release",
+        help="regenerate exercises/ (the student versions) from solutions/",
+        description="Regenerate exercises/<id>/ from solutions/<id>/ with nbgrader generate_assignment. "
+        "The site's downloads are made from exercises/ at build time.",
+        epilog="Example: cx-grader release        (all exercises)\n         cx-grader release kpis   (one)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    release.add_argument("exercise", nargs="*", help="exercise ids (default: all)")
+    release.set_defaults(handler=release_command)
+
+    grade = commands.add_parser(
+        "grade",
+        help="grade a batch: collect, autograde, feedback, export, report",
+        description="Grade every submission in SUBMISSIONS (a folder of notebooks, an nbgrader submitted/ "
+        "folder, a Moodle or a Canvas submissions zip) and write results, feedback, CSV exports and a report "
+        "to DIR. Unchanged submissions are not graded again unless --force.",
+        epilog="Example: cx-grader grade ~/Downloads/kpis-submissions.zip --exercise kpis --out grading/kpis\n"
+        + EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS")
+    grade.add_argument("--exercise", required=True, metavar="ID", help="the exercise id, e.g. kpis")
+    grade.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    grade.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="notebooks graded side by side (default: the number of cores)")
+    grade.add_argument("--force", action="store_true", help="grade everything again")
+    grade.add_argument("--solutions", type=Path, default=SOLUTIONS, help=argparse.SUPPRESS)
+    _add_limits(grade)
+    grade.set_defaults(handler=grade_command)
+
+    check = commands.add_parser(
+        "check",
+        help="grade one notebook on its own and print the result task by task",
+        description="Grade one notebook in a throw-away folder (no gradebook is touched) and print its "
+        "score task by task in the notebook's language.",
+        epilog="Example: cx-grader check kpis.es.ipynb\n" + EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("notebook", type=Path, metavar="NOTEBOOK")
+    check.add_argument("--exercise", metavar="ID", help="the exercise id (default: read from the notebook)")
+    check.add_argument("--solutions", type=Path, default=SOLUTIONS, help=argparse.SUPPRESS)
+    _add_limits(check)
+    check.set_defaults(handler=check_command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (UnusableInput, UnknownExercise) as error:
+        print(f"cx-grader: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

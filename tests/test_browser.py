@@ -1,0 +1,140 @@
+"""The site as a reader meets it: Debian's Chromium, driven by Playwright, against the built site
+served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+pytestmark = pytest.mark.browser
+
+PREFIX = {"ca": "/", "es": "/es/", "en": "/en/"}
+HOME_HEADING = {"ca": "Experiència del client", "es": "Experiencia del cliente", "en": "Customer experience"}
+LESSON = "module-4/kpis/"
+
+
+def _search(page, query: str) -> list[str]:
+    """Type a query in the theme's search box and return the result links. The theme drops a
+    query typed before its search worker has built the index, so type again until it answers."""
+    box = page.locator("input.md-search__input")
+    box.click()
+    for _ in range(10):
+        box.fill("")
+        box.type(query)
+        try:
+            page.wait_for_selector(".md-search-result__item", timeout=2_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    return page.eval_on_selector_all(".md-search-result__item > a", "links => links.map(a => a.href)")
+
+
+@pytest.mark.parametrize("lang", PREFIX)
+def test_home_page_renders_in_each_language(page, site_url, lang):
+    page.goto(site_url + PREFIX[lang])
+    assert page.locator("html").get_attribute("lang") == lang
+    assert HOME_HEADING[lang] in page.title()
+    cards = page.locator(".grid.cards > ul > li")
+    assert cards.count() == 7, "the home page shows a card per module"
+
+
+@pytest.mark.parametrize("source, target", [("ca", "es"), ("es", "en"), ("en", "ca")])
+def test_language_switcher_keeps_the_reader_on_the_same_page(page, site_url, source, target):
+    page.goto(site_url + PREFIX[source] + LESSON)
+    page.locator(".md-select").first.hover()
+    page.locator(f".md-select__link[hreflang='{target}']").first.click()
+    page.wait_for_load_state()
+    assert page.url == site_url + PREFIX[target] + LESSON
+    assert page.locator("html").get_attribute("lang") == target
+
+
+@pytest.mark.parametrize(
+    "lang, query",
+    [("ca", "promotors"), ("es", "promotores"), ("en", "promoters")],
+)
+def test_search_finds_a_term_in_the_readers_language_only(page, site_url, lang, query):
+    page.goto(site_url + PREFIX[lang])
+    links = _search(page, query)
+    assert links, f"no results for {query!r}"
+    others = [p for code, p in PREFIX.items() if code != lang and p != "/"]
+    for link in links:
+        path = link[len(site_url):]
+        assert path.startswith(PREFIX[lang]), f"{link} is not a {lang} page"
+        assert not any(path.startswith(p) for p in others if lang == "ca"), f"{link} is another language"
+
+
+def test_search_copes_with_catalan_apostrophes(page, site_url):
+    page.goto(site_url + "/")
+    with_apostrophe = _search(page, "l'experiència")
+    assert with_apostrophe
+    page.goto(site_url + "/")
+    assert _search(page, "experiència")
+
+
+def test_a_quiz_answer_gives_its_feedback(page, site_url):
+    page.goto(site_url + "/" + LESSON)
+    quiz = page.locator("[data-quiz]").first
+    feedback = quiz.locator(".cx-quiz__feedback")
+    quiz.locator(".cx-quiz__check").click()
+    assert feedback.inner_text().strip(), "checking with no option chosen says what to do"
+    # Keyboard: focus the first option, choose it with the space bar, then check.
+    quiz.locator("input[type=radio]").first.focus()
+    page.keyboard.press("Space")
+    quiz.locator(".cx-quiz__check").focus()
+    page.keyboard.press("Enter")
+    expected = quiz.locator(".cx-quiz__explain").first.text_content().strip()
+    assert expected in feedback.inner_text()
+    assert feedback.get_attribute("data-result") in {"correct", "incorrect"}
+    assert feedback.get_attribute("aria-live") == "polite"
+
+
+def test_lesson_progress_survives_a_reload_and_shows_on_the_module_page(page, site_url):
+    page.goto(site_url + "/" + LESSON)
+    button = page.locator(".cx-done button")
+    assert button.get_attribute("aria-pressed") == "false"
+    button.click()
+    page.reload()
+    assert page.locator(".cx-done button").get_attribute("aria-pressed") == "true"
+    page.goto(site_url + "/es/module-4/")
+    meter = page.locator(".cx-progress progress")
+    assert meter.get_attribute("value") == "1", "progress is shared by the three languages"
+    assert "1 de 3" in page.locator(".cx-progress__text").inner_text()
+
+
+def test_abbreviations_show_their_expansion_in_the_readers_language(page, site_url):
+    page.goto(site_url + "/en/" + LESSON)
+    title = page.locator("abbr", has_text="NPS").first.get_attribute("title")
+    assert title and "Net Promoter Score" in title
+
+
+def test_the_404_page_speaks_the_readers_language(page, site_url):
+    response = page.goto(site_url + "/es/no-such-page/")
+    assert response.status == 404
+    assert page.locator("html").get_attribute("lang") == "es"
+
+
+PAGE_TYPES = {
+    "home": "",
+    "module": "module-4/",
+    "lesson": LESSON,
+    "glossary": "glossary/",
+    "exercise": "exercises/kpis/",
+    "instructors": "instructors/",
+}
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+@pytest.mark.parametrize("lang", PREFIX)
+def test_no_serious_accessibility_violations(page, site_url, kind, lang):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(site_url + PREFIX[lang] + PAGE_TYPES[kind])
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    )
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert serious == []

@@ -1,0 +1,78 @@
+"""Side by side and again: parallel grading gives serial nbgrader's scores, and re-runs only grade
+what is new."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from grader.exercises import load_exercise
+from grader.nbgrader_driver import autograde_course, build_template, course_scores
+from grader.pipeline import grade_batch
+from notebooks import MINI, blank_notebook, student_notebook, write
+
+pytestmark = pytest.mark.nbgrader
+EXERCISE = load_exercise("mini", MINI)
+
+
+def _class(mini_release):
+    return {
+        "s01": student_notebook(mini_release, "en"),
+        "s02": student_notebook(mini_release, "en", task2='shout = "x"'),
+        "s03": blank_notebook(mini_release, "en"),
+        "s04": student_notebook(mini_release, "en", task1="total = 14"),
+        "s05": student_notebook(mini_release, "en", task3="half = 7"),
+        "s06": student_notebook(mini_release, "en", task1="total = '15'"),
+    }
+
+
+def test_parallel_scores_equal_plain_serial_nbgrader(mini_release, tmp_path):
+    notebooks = _class(mini_release)
+    course = tmp_path / "course"
+    build_template(EXERCISE, "en", course)
+    for student, notebook in notebooks.items():
+        write(notebook, course / "submitted" / student / "mini" / "mini.en.ipynb")
+        write(notebook, tmp_path / "batch" / f"{student}.ipynb")
+    autograde_course(course, "mini", sorted(notebooks))
+    serial = course_scores(course, "mini")
+
+    batch = grade_batch(tmp_path / "batch", "mini", tmp_path / "out", workers=3, solutions=MINI, progress=False)
+    parallel = {r.student_id: r.score for r in batch.results}
+    assert parallel == serial
+    assert sorted(set(serial.values())) == [0, 2, 3, 4, 6], "the class covers several scores"
+
+
+def test_rerun_grades_nothing_again_late_work_alone_and_force_everything(mini_release, tmp_path):
+    folder = tmp_path / "in"
+    for student, notebook in list(_class(mini_release).items())[:3]:
+        write(notebook, folder / f"{student}.ipynb")
+    out = tmp_path / "out"
+    first = grade_batch(folder, "mini", out, workers=2, solutions=MINI, progress=False)
+    before = {p.name: p.read_text() for p in (out / "results").glob("*.json")}
+    assert first.info.graded_now == 3
+
+    again = grade_batch(folder, "mini", out, workers=2, solutions=MINI, progress=False)
+    assert (again.info.graded_now, again.info.reused) == (0, 3)
+    assert {p.name: p.read_text() for p in (out / "results").glob("*.json")} == before
+
+    write(student_notebook(mini_release, "ca"), folder / "late.ipynb")
+    late = grade_batch(folder, "mini", out, workers=2, solutions=MINI, progress=False)
+    assert (late.info.graded_now, late.info.reused) == (1, 3)
+    assert json.loads((out / "results" / "late.json").read_text())["score"] == 6
+
+    forced = grade_batch(folder, "mini", out, workers=2, force=True, solutions=MINI, progress=False)
+    assert forced.info.graded_now == 4
+    assert {r.student_id: r.score for r in forced.results} == {r.student_id: r.score for r in late.results}
+
+
+def test_a_changed_submission_is_graded_again(mini_release, tmp_path):
+    folder = tmp_path / "in"
+    write(blank_notebook(mini_release, "ca"), folder / "s1.ipynb")
+    out = tmp_path / "out"
+    assert grade_batch(folder, "mini", out, solutions=MINI, progress=False).results[0].score == 0
+    shutil.rmtree(folder)
+    write(student_notebook(mini_release, "ca"), folder / "s1.ipynb")
+    rerun = grade_batch(folder, "mini", out, solutions=MINI, progress=False)
+    assert (rerun.info.graded_now, rerun.results[0].score) == (1, 6)
