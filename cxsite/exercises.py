@@ -54,7 +54,9 @@ def build_zip(exercise_dir: Path, lang: str) -> bytes:
 
 
 def released_exercises(root: Path = EXERCISES) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))) if root.is_dir() else []
+    return (
+        sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))) if root.is_dir() else []
+    )
 
 
 @functools.cache

@@ -82,4 +82,3 @@ def abbreviations_markdown(lang: str, path: Path = GLOSSARY) -> str:
     """Abbreviation definitions (`*[NPS]: ...`) that the `abbr` extension turns into tooltips."""
     lines = [f"*[{t.abbr}]: {t.expansion}" for t in load_glossary(path)[lang] if t.abbr]
     return "\n".join(lines)
-

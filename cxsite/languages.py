@@ -11,7 +11,13 @@ DEFAULT_LANGUAGE = "ca"
 # The sections every lesson ends with, in this order (see CONTRIBUTING.md).
 LESSON_TAIL_SECTIONS: dict[str, list[str]] = {
     "ca": ["Exemple resolt", "Exercici pràctic", "Idees clau", "Autoavaluació", "Lectures recomanades"],
-    "es": ["Ejemplo resuelto", "Ejercicio práctico", "Ideas clave", "Autoevaluación", "Lecturas recomendadas"],
+    "es": [
+        "Ejemplo resuelto",
+        "Ejercicio práctico",
+        "Ideas clave",
+        "Autoevaluación",
+        "Lecturas recomendadas",
+    ],
     "en": ["Worked example", "Practical exercise", "Key points", "Self-check", "Further reading"],
 }
 
@@ -44,9 +50,7 @@ UI: dict[str, dict[str, str]] = {
         "module": "Mòdul {n}",
         "start_module": "Comença el mòdul",
         "notfound_title": "No trobem aquesta pàgina",
-        "notfound_text": (
-            "Potser l'enllaç és antic o l'adreça té un error. Torna a l'inici o fes servir el cercador."
-        ),
+        "notfound_text": ("Potser l'enllaç és antic o l'adreça té un error. Torna a l'inici o fes servir el cercador."),
         "notfound_home": "Torna a l'inici",
     },
     "es": {
@@ -94,8 +98,7 @@ UI: dict[str, dict[str, str]] = {
         "minutes_short": "{minutes} min",
         "exercise": "Graded exercise",
         "exercises_none": (
-            "This module has no graded notebook: every lesson ends with a practical exercise you can do "
-            "on your own."
+            "This module has no graded notebook: every lesson ends with a practical exercise you can do on your own."
         ),
         "progress": "Module progress",
         "progress_text": "{done} of {total} lessons done",

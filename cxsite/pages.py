@@ -17,6 +17,7 @@ from cxsite.sources import QUIZ_FENCE
 MODULE_CARDS = "<!-- module-cards -->"
 GLOSSARY_ENTRIES = "<!-- glossary -->"
 
+
 def _progress(lessons: tuple[str, ...], lang: str, css_class: str) -> str:
     """A progress meter that assets/cx.js fills in from the lessons marked as done in this browser
     (inline elements only: it also sits inside the paragraphs of the home page's cards)."""

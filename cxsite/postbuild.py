@@ -35,7 +35,7 @@ def split_search_index(site_dir: Path, languages: list[str], default: str) -> di
         else:
             prefix = prefixes[lang]
             docs = [
-                {**d, "location": d["location"][len(prefix):]}
+                {**d, "location": d["location"][len(prefix) :]}
                 for d in combined["docs"]
                 if d["location"].startswith(prefix)
             ]

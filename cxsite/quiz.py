@@ -78,9 +78,7 @@ def render_quiz(question: Question, lang: str, number: int, page_key: str) -> st
         f'data-incorrect-label="{escape(ui(lang, "incorrect"))}" '
         f'data-choose-label="{escape(ui(lang, "choose_first"))}">\n'
         f'<fieldset><legend><span class="cx-quiz__number">{escape(ui(lang, "question", n=number))}.</span> '
-        f"{escape(question.question)}</legend>\n"
-        + "\n".join(rows)
-        + "\n</fieldset>\n"
+        f"{escape(question.question)}</legend>\n" + "\n".join(rows) + "\n</fieldset>\n"
         f'<button type="button" class="md-button cx-quiz__check">{escape(ui(lang, "check"))}</button>\n'
         f'<div class="cx-quiz__feedback" role="status" aria-live="polite"></div>\n'
         "</div>"

@@ -53,7 +53,7 @@ def split_front_matter(text: str, path: Path | str = "<text>") -> tuple[dict, st
         raise SourceError(f"{path}: the front matter is not valid YAML: {error}") from error
     if not isinstance(meta, dict):
         raise SourceError(f"{path}: the front matter must be a mapping of keys to values")
-    return meta, text[match.end():]
+    return meta, text[match.end() :]
 
 
 def language_of(path: Path) -> str:

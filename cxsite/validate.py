@@ -39,8 +39,8 @@ def check_lesson(doc: Source) -> list[str]:
         problems.append(f"{where}: no `#` heading in the body: the site writes the title")
     h2 = [text for level, text in heads if level == 2]
     tail = LESSON_TAIL_SECTIONS[doc.lang]
-    if h2[-len(tail):] != tail:
-        problems.append(f"{where}: the last `##` sections must be {tail} in this order, found {h2[-len(tail):]}")
+    if h2[-len(tail) :] != tail:
+        problems.append(f"{where}: the last `##` sections must be {tail} in this order, found {h2[-len(tail) :]}")
     if len(h2) <= len(tail):
         problems.append(f"{where}: needs at least one `##` content section before {tail[0]!r}")
     elif any(title in tail for title in h2[: -len(tail)]):
@@ -85,9 +85,7 @@ def check_parity(versions: dict[str, Source]) -> list[str]:
             continue
         other = [level for level, _ in doc.headings]
         if other != levels:
-            problems.append(
-                f"{doc.path}: heading levels {other} differ from {reference.path.name} {levels}"
-            )
+            problems.append(f"{doc.path}: heading levels {other} differ from {reference.path.name} {levels}")
         if len(doc.quizzes) != len(reference.quizzes):
             problems.append(
                 f"{doc.path}: {len(doc.quizzes)} quiz questions, {reference.path.name} has {len(reference.quizzes)}"

@@ -12,11 +12,11 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +27,8 @@ from grader.exercises import Exercise
 from grader.messages import message
 from grader.nbgrader_driver import GradedNotebook, Limits, NbgraderError, autograde
 from grader.results import FAILED, GRADED, Result, TaskResult
-from grader.sandbox import KERNEL_NAME, kernelspec
+from grader.sandbox import KERNEL_NAME, plain_kernelspec
+from grader.zygote import Zygote
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,18 @@ def _worker_crash(job: GradingJob, error: Exception | None = None) -> Result:
     )
 
 
-def sandbox_kernels(limits: Limits, folder: Path | None = None) -> Path:
-    """A folder holding the sandbox kernelspec for these limits."""
-    folder = folder or Path(tempfile.mkdtemp(prefix="cx-kernels-"))
-    return kernelspec(folder, limits.memory_mb, limits.cpu_s, limits.notebook_timeout_s)
+@contextmanager
+def sandbox_kernels(limits: Limits, folder: Path, warm: bool = True) -> Iterator[Path]:
+    """A folder holding the sandbox kernelspec (for JUPYTER_PATH) while the block runs: warm
+    kernels forked from a zygote where the platform can fork, else a fresh Python per kernel."""
+    zygote = None
+    if warm and hasattr(os, "fork"):
+        try:
+            zygote = Zygote(folder, limits.kernel).__enter__()
+        except (OSError, RuntimeError):
+            zygote = None  # fall back to plain kernels: slower, same limits
+    try:
+        yield zygote.kernelspec() if zygote else plain_kernelspec(folder, limits.kernel)
+    finally:
+        if zygote:
+            zygote.__exit__(None, None, None)

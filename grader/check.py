@@ -9,7 +9,7 @@ from grader.autograde import GradingJob, grade_submission, sandbox_kernels
 from grader.collect import Submission, UnusableInput, notebook_exercise, notebook_language
 from grader.exercises import SOLUTIONS, all_exercises, load_exercise
 from grader.messages import message
-from grader.nbgrader_driver import Limits, build_template, max_score
+from grader.nbgrader_driver import DEFAULT_LIMITS, Limits, build_template, max_score
 from grader.results import Result
 
 
@@ -17,7 +17,7 @@ def check_notebook(
     notebook: Path,
     exercise_id: str | None = None,
     *,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     solutions: Path = SOLUTIONS,
     sandbox: bool = True,
 ) -> Result:
@@ -37,18 +37,27 @@ def check_notebook(
         template = work / "template"
         build_template(exercise, language, template)
         submission = Submission("check", notebook, str(notebook), language, "")
-        job = GradingJob(
-            submission, exercise, template, work / "scratch", limits, exercise.fingerprint(),
-            max_score(template, exercise, language), sandbox_kernels(limits, work / "kernels") if sandbox else None,
-        )
-        return grade_submission(job)
+        with sandbox_kernels(limits, work / "kernels", warm=False) as kernels:
+            job = GradingJob(
+                submission,
+                exercise,
+                template,
+                work / "scratch",
+                limits,
+                exercise.fingerprint(),
+                max_score(template, exercise, language),
+                kernels if sandbox else None,
+            )
+            return grade_submission(job)
 
 
 def format_check(result: Result) -> str:
     """The result task by task, in the notebook's language."""
     lang = result.language
-    lines = [f"{message(lang, 'feedback_title', exercise=result.exercise)}",
-             f"{message(lang, 'score')}: {result.score:g} / {result.max_score:g}"]
+    lines = [
+        f"{message(lang, 'feedback_title', exercise=result.exercise)}",
+        f"{message(lang, 'score')}: {result.score:g} / {result.max_score:g}",
+    ]
     if result.status != "graded":
         lines.append(message(lang, "status_failed", reason=result.message))
     for task in result.tasks:

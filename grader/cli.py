@@ -20,19 +20,32 @@ EPILOG = "Exit codes: 0 all graded, 1 some submissions failed or were refused, 2
 
 
 def _limits(args: argparse.Namespace) -> Limits:
-    return Limits(
-        cell_timeout_s=args.cell_timeout, notebook_timeout_s=args.notebook_timeout, memory_mb=args.memory_mb
-    )
+    return Limits(cell_timeout_s=args.cell_timeout, notebook_timeout_s=args.notebook_timeout, memory_mb=args.memory_mb)
 
 
 def _add_limits(parser: argparse.ArgumentParser) -> None:
     defaults = Limits()
-    parser.add_argument("--cell-timeout", type=int, default=defaults.cell_timeout_s, metavar="S",
-                        help=f"seconds a cell may run (default {defaults.cell_timeout_s})")
-    parser.add_argument("--notebook-timeout", type=int, default=defaults.notebook_timeout_s, metavar="S",
-                        help=f"seconds a whole notebook may run (default {defaults.notebook_timeout_s})")
-    parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb, metavar="MB",
-                        help=f"memory cap of a student's kernel (default {defaults.memory_mb})")
+    parser.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=defaults.cell_timeout_s,
+        metavar="S",
+        help=f"seconds a cell may run (default {defaults.cell_timeout_s})",
+    )
+    parser.add_argument(
+        "--notebook-timeout",
+        type=int,
+        default=defaults.notebook_timeout_s,
+        metavar="S",
+        help=f"seconds a whole notebook may run (default {defaults.notebook_timeout_s})",
+    )
+    parser.add_argument(
+        "--memory-mb",
+        type=int,
+        default=defaults.memory_mb,
+        metavar="MB",
+        help=f"memory cap of a student's kernel (default {defaults.memory_mb})",
+    )
 
 
 def release_command(args: argparse.Namespace) -> int:
@@ -47,7 +60,12 @@ def grade_command(args: argparse.Namespace) -> int:
     from grader.pipeline import grade_batch
 
     batch = grade_batch(
-        args.submissions, args.exercise, args.out, workers=args.workers, force=args.force, limits=_limits(args),
+        args.submissions,
+        args.exercise,
+        args.out,
+        workers=args.workers,
+        force=args.force,
+        limits=_limits(args),
         solutions=args.solutions,
     )
     counts = {status: sum(r.status == status for r in batch.results) for status in ("graded", "failed", "rejected")}
@@ -105,8 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS")
     grade.add_argument("--exercise", required=True, metavar="ID", help="the exercise id, e.g. kpis")
     grade.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
-    grade.add_argument("--workers", type=int, default=None, metavar="N",
-                       help="notebooks graded side by side (default: the number of cores)")
+    grade.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="notebooks graded side by side (default: the number of cores)",
+    )
     grade.add_argument("--force", action="store_true", help="grade everything again")
     grade.add_argument("--solutions", type=Path, default=SOLUTIONS, help=argparse.SUPPRESS)
     _add_limits(grade)

@@ -18,13 +18,15 @@ import shutil
 import stat
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from grader.exercises import LANGUAGES, NOTEBOOK_NAME, Exercise, all_exercises
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
-MOODLE_ENTRY = re.compile(r"^(?P<name>[^/]+?)_(?P<id>\d+)_assign(?:submission|feedback)_(?P<plugin>[a-z]+)_/?(?P<file>.*)$")
+MOODLE_ENTRY = re.compile(
+    r"^(?P<name>[^/]+?)_(?P<id>\d+)_assign(?:submission|feedback)_(?P<plugin>[a-z]+)_/?(?P<file>.*)$"
+)
 CANVAS_ENTRY = re.compile(r"^(?P<name>[a-z0-9\-]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<submission>\d+)_(?P<file>[^/]+)$")
 LANG_CELL = re.compile(r"""^\s*LANG\s*=\s*["']([a-z]{2})["']\s*$""", re.MULTILINE)
 JUNK = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
@@ -88,8 +90,8 @@ def _safe_id(raw: str) -> str:
 
 def _iso(timestamp: float | tuple) -> str:
     if isinstance(timestamp, tuple):
-        return datetime(*timestamp, tzinfo=timezone.utc).isoformat()
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat()
+        return datetime(*timestamp, tzinfo=UTC).isoformat()
+    return datetime.fromtimestamp(timestamp, tz=UTC).isoformat()
 
 
 def _unsafe_zip_name(name: str) -> bool:
@@ -117,7 +119,11 @@ def _zip_entries(archive: zipfile.ZipFile) -> tuple[str, list[_Entry]]:
     for info in infos:
         name, student, filename, person = info.filename, None, PurePosixPath(info.filename).name, ""
         if kind == "moodle" and (match := MOODLE_ENTRY.match(name)):
-            student, person, filename = match["id"], match["name"], PurePosixPath(match["file"]).name or filename
+            student, person, filename = (
+                match["id"],
+                match["name"],
+                PurePosixPath(match["file"]).name or filename,
+            )
         elif kind == "canvas" and (match := CANVAS_ENTRY.match(name)):
             student, person, filename = match["id"], match["name"], match["file"]
         elif kind == "zip":
@@ -138,9 +144,7 @@ def _zip_entries(archive: zipfile.ZipFile) -> tuple[str, list[_Entry]]:
                 raise _Refused(f"larger than {MAX_NOTEBOOK_BYTES // (1024 * 1024)} MB")
             return data
 
-        entries.append(
-            _Entry(name, student, person, filename, _iso(info.date_time), read, info.file_size, problem)
-        )
+        entries.append(_Entry(name, student, person, filename, _iso(info.date_time), read, info.file_size, problem))
     return kind, entries
 
 
@@ -177,9 +181,14 @@ def _folder_entries(folder: Path, exercise: Exercise) -> tuple[str, list[_Entry]
 
 def _nbgrader_timestamp(path: Path) -> str | None:
     text = path.read_text(encoding="utf-8", errors="replace").strip()
-    for pattern in ("%Y-%m-%d %H:%M:%S.%f %Z", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S %Z", "%Y-%m-%d %H:%M:%S"):
+    for pattern in (
+        "%Y-%m-%d %H:%M:%S.%f %Z",
+        "%Y-%m-%d %H:%M:%S.%f",
+        "%Y-%m-%d %H:%M:%S %Z",
+        "%Y-%m-%d %H:%M:%S",
+    ):
         try:
-            return datetime.strptime(text, pattern).replace(tzinfo=timezone.utc).isoformat()
+            return datetime.strptime(text, pattern).replace(tzinfo=UTC).isoformat()
         except ValueError:
             continue
     return None
@@ -263,7 +272,12 @@ def _select(kind: str, entries: list[_Entry], exercise: Exercise, target: Path) 
         other = notebook_exercise(data, entry.filename, known)
         if other and other != exercise.id:
             rejected.append(
-                Rejection(entry.source, f"a notebook of the exercise {other!r}, not {exercise.id!r}", student, entry.name)
+                Rejection(
+                    entry.source,
+                    f"a notebook of the exercise {other!r}, not {exercise.id!r}",
+                    student,
+                    entry.name,
+                )
             )
             continue
         candidates.setdefault(student, []).append((entry, data))
@@ -281,7 +295,9 @@ def _select(kind: str, entries: list[_Entry], exercise: Exercise, target: Path) 
         notes = []
         if len(received) > 1:
             ignored = ", ".join(e.source for e, _ in received[:-1])
-            notes.append(f"{len(received)} notebooks from this student: kept the latest ({entry.source}), ignored {ignored}")
+            notes.append(
+                f"{len(received)} notebooks from this student: kept the latest ({entry.source}), ignored {ignored}"
+            )
         submissions.append(
             Submission(
                 student_id=student,

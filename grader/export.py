@@ -45,9 +45,7 @@ def _summary(result: Result) -> str:
 
 
 def write_grades_csv(results: list[Result], path: Path) -> Path:
-    rows = [
-        [r.student_id, r.exercise, r.language, r.score, r.max_score, r.status, _summary(r)] for r in results
-    ]
+    rows = [[r.student_id, r.exercise, r.language, r.score, r.max_score, r.status, _summary(r)] for r in results]
     return _write(path, GRADES_COLUMNS, rows)
 
 

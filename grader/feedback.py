@@ -34,8 +34,8 @@ def render_feedback(result: Result) -> str:
         full = task.points >= task.max_points
         comment = message(lang, "all_right") if full else task.message
         rows.append(
-            f"<tr><th scope=\"row\">{escape(message(lang, 'task', n=task.task))}</th>"
-            f"<td class=\"{'ok' if full else 'ko'}\">{_number(task.points)} / {_number(task.max_points)}</td>"
+            f'<tr><th scope="row">{escape(message(lang, "task", n=task.task))}</th>'
+            f'<td class="{"ok" if full else "ko"}">{_number(task.points)} / {_number(task.max_points)}</td>'
             f"<td>{escape(comment)}</td></tr>"
         )
     problem = ""
@@ -44,21 +44,22 @@ def render_feedback(result: Result) -> str:
     elif result.status == REJECTED:
         problem = f'<p class="problem">{escape(message(lang, "status_rejected", reason=result.message))}</p>'
     table = (
-        f"<table><thead><tr><th scope=\"col\">{escape(message(lang, 'task', n='')).strip()}</th>"
-        f"<th scope=\"col\">{escape(message(lang, 'points'))}</th>"
-        f"<th scope=\"col\">{escape(message(lang, 'comment'))}</th></tr></thead><tbody>"
+        f'<table><thead><tr><th scope="col">{escape(message(lang, "task", n="")).strip()}</th>'
+        f'<th scope="col">{escape(message(lang, "points"))}</th>'
+        f'<th scope="col">{escape(message(lang, "comment"))}</th></tr></thead><tbody>'
         + "".join(rows)
         + "</tbody></table>"
         if rows
         else ""
     )
     title = message(lang, "feedback_title", exercise=result.exercise)
+    score = f"{escape(message(lang, 'score'))}: {_number(result.score)} / {_number(result.max_score)}"
     return (
         f'<!doctype html>\n<html lang="{escape(lang)}">\n<head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)} — {escape(result.student_id)}</title><style>{STYLE}</style></head>\n<body>\n"
         f"<h1>{escape(title)}</h1>\n<p>{escape(result.student_id)}</p>\n"
-        f'<p class="score">{escape(message(lang, "score"))}: {_number(result.score)} / {_number(result.max_score)}</p>\n'
+        f'<p class="score">{score}</p>\n'
         f"{problem}\n{table}\n<footer>{escape(message(lang, 'generated'))}</footer>\n</body>\n</html>\n"
     )
 

@@ -12,26 +12,39 @@ gradebook). We build small, throw-away course folders:
 
 from __future__ import annotations
 
+import functools
 import logging
-import os
 import shutil
-import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import nbgrader
+import nbgrader.api
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
 from grader.exercises import Exercise
-from grader.sandbox import KERNEL_NAME
+from grader.sandbox import KERNEL_NAME, KernelLimits
 
-# nbgrader runs the `alembic` command when it creates a gradebook: find it beside this Python even
-# when the virtual environment is not activated.
-os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+
+@functools.cache
+def _alembic_head() -> str:
+    """The gradebook schema version nbgrader stamps on a new gradebook. nbgrader asks for it by
+    running the `alembic` command (about 3 s, every time a gradebook is created); alembic's own
+    API reads the same migration scripts in-process."""
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(Path(nbgrader.__file__).parent / "alembic"))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+nbgrader.api.get_alembic_version = _alembic_head
 
 # nbgrader's own use of SQLAlchemy warns on every autograde; the warnings say nothing to an instructor.
 warnings.filterwarnings("ignore", category=SAWarning)
@@ -43,7 +56,11 @@ CODE_STUB = {
     "es": "# ESCRIBE TU CÓDIGO AQUÍ\nraise NotImplementedError()",
     "en": "# YOUR CODE HERE\nraise NotImplementedError()",
 }
-TEXT_STUB = {"ca": "ESCRIU LA TEVA RESPOSTA AQUÍ", "es": "ESCRIBE TU RESPUESTA AQUÍ", "en": "YOUR ANSWER HERE"}
+TEXT_STUB = {
+    "ca": "ESCRIU LA TEVA RESPOSTA AQUÍ",
+    "es": "ESCRIBE TU RESPUESTA AQUÍ",
+    "en": "YOUR ANSWER HERE",
+}
 # Python warnings on stderr (pandas' FutureWarning, DeprecationWarning...) must not zero a task:
 # nbgrader scores any stderr output as a failure unless IgnorePattern removes it first.
 WARNING_PATTERN = r"\b\w*Warning: "
@@ -57,8 +74,15 @@ class NbgraderError(RuntimeError):
 class Limits:
     cell_timeout_s: int = 60
     notebook_timeout_s: int = 300
-    memory_mb: int = 2048
+    memory_mb: int = 1536
     cpu_s: int = 300
+
+    @property
+    def kernel(self) -> KernelLimits:
+        return KernelLimits(memory_mb=self.memory_mb, cpu_s=self.cpu_s, wall_s=self.notebook_timeout_s)
+
+
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass
@@ -90,6 +114,9 @@ def _config(root: Path, lang: str = "en", limits: Limits | None = None, kernel: 
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.course_id = COURSE_ID
     config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+    # The exchange is not used here; pointing it inside the course keeps nbgrader from complaining
+    # about the system-wide default folder.
+    config.Exchange.root = str(root / "exchange")
     config.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "generate_data.py"]
     config.ClearSolutions.code_stub = {"python": CODE_STUB.get(lang, CODE_STUB["en"])}
     config.ClearSolutions.text_stub = TEXT_STUB.get(lang, TEXT_STUB["en"])
@@ -152,9 +179,7 @@ def autograde(
     name = exercise.notebook_name(lang)
     shutil.copyfile(notebook, submitted / name)
 
-    result = _api(_config(scratch, lang, limits, kernel)).autograde(
-        exercise.id, student_id, force=True, create=True
-    )
+    result = _api(_config(scratch, lang, limits, kernel)).autograde(exercise.id, student_id, force=True, create=True)
     graded = GradedNotebook(log=result.get("log") or "")
     if not result["success"]:
         raise NbgraderError(result.get("log") or result.get("error") or "autograde failed")

@@ -15,6 +15,7 @@ import json
 import shutil
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from grader.collect import Collected, collect
 from grader.exercises import SOLUTIONS, Exercise, load_exercise
 from grader.export import export_all
 from grader.feedback import write_feedback
-from grader.nbgrader_driver import Limits, build_template, max_score
+from grader.nbgrader_driver import DEFAULT_LIMITS, Limits, build_template, max_score
 from grader.report import BatchInfo, write_report
 from grader.results import FAILED, REJECTED, Result, read_result, write_result
 
@@ -37,7 +38,9 @@ class Batch:
 
     @property
     def all_graded(self) -> bool:
-        return bool(self.results) and all(r.status == "graded" for r in self.results) and not self.info.rejected_unassigned
+        return (
+            bool(self.results) and all(r.status == "graded" for r in self.results) and not self.info.rejected_unassigned
+        )
 
 
 def prepare_templates(exercise: Exercise, languages: set[str], work: Path) -> dict[str, Path]:
@@ -77,7 +80,7 @@ def autograde_all(
     *,
     workers: int | None = None,
     force: bool = False,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     sandbox: bool = True,
     progress: bool | None = None,
 ) -> tuple[list[Result], int, int]:
@@ -87,8 +90,11 @@ def autograde_all(
     release = exercise.fingerprint()
     jobs, results = [], []
     for submission in collected.submissions:
-        previous = None if force else _reusable(results_dir / f"{submission.student_id}.json",
-                                                sha256_of(submission.path), release)
+        previous = (
+            None
+            if force
+            else _reusable(results_dir / f"{submission.student_id}.json", sha256_of(submission.path), release)
+        )
         if previous:
             results.append(previous)
         else:
@@ -97,25 +103,35 @@ def autograde_all(
     if jobs:
         templates = prepare_templates(exercise, {s.language for s in jobs}, work)
         maxima = {lang: max_score(root, exercise, lang) for lang, root in templates.items()}
-        kernels = sandbox_kernels(limits, work / "kernels") if sandbox else None
         scratch = work / "scratch"
         shutil.rmtree(scratch, ignore_errors=True)
-        grading_jobs = [
-            GradingJob(s, exercise, templates[s.language], scratch / s.student_id, limits, release,
-                       maxima[s.language], kernels)
-            for s in jobs
-        ]
         show = sys.stderr.isatty() if progress is None else progress
-        executor = LocalExecutor(workers)
-        with _progress(len(grading_jobs), show) as bar:
-            for result in executor.map(grade_submission, grading_jobs):
+        with ExitStack() as stack:
+            kernels = stack.enter_context(sandbox_kernels(limits, work / "kernels")) if sandbox else None
+            grading_jobs = [
+                GradingJob(
+                    s,
+                    exercise,
+                    templates[s.language],
+                    scratch / s.student_id,
+                    limits,
+                    release,
+                    maxima[s.language],
+                    kernels,
+                )
+                for s in jobs
+            ]
+            bar = stack.enter_context(_progress(len(grading_jobs), show))
+            for result in LocalExecutor(workers).map(grade_submission, grading_jobs):
                 write_result(result, results_dir)
                 results.append(result)
                 bar.update(1)
     return sorted(results, key=lambda r: r.student_id), len(jobs), reused
 
 
-def rejected_results(collected: Collected, exercise: Exercise, graded_students: set[str], maximum: float) -> list[Result]:
+def rejected_results(
+    collected: Collected, exercise: Exercise, graded_students: set[str], maximum: float
+) -> list[Result]:
     """A result for each student whose every entry was refused (so the LMS export has a row)."""
     by_student: dict[str, list] = {}
     for rejection in collected.rejected:
@@ -143,7 +159,7 @@ def grade_batch(
     *,
     workers: int | None = None,
     force: bool = False,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     solutions: Path = SOLUTIONS,
     sandbox: bool = True,
     progress: bool | None = None,
@@ -155,7 +171,14 @@ def grade_batch(
 
     collected = collect(submissions, exercise, out / "submissions")
     results, graded_now, reused = autograde_all(
-        collected, exercise, out, workers=workers, force=force, limits=limits, sandbox=sandbox, progress=progress
+        collected,
+        exercise,
+        out,
+        workers=workers,
+        force=force,
+        limits=limits,
+        sandbox=sandbox,
+        progress=progress,
     )
     graded_students = {r.student_id for r in results}
     maximum = max((r.max_score for r in results), default=0.0)
@@ -188,9 +211,17 @@ def grade_batch(
     )
     outputs.append(write_report(results, info, out / "report.html"))
     (out / "batch.json").write_text(
-        json.dumps({"exercise": exercise.id, "input": str(submissions), "duration_s": info.duration_s,
-                    "graded_now": graded_now, "reused": reused, "failed": sum(r.status == FAILED for r in results)},
-                   indent=2),
+        json.dumps(
+            {
+                "exercise": exercise.id,
+                "input": str(submissions),
+                "duration_s": info.duration_s,
+                "graded_now": graded_now,
+                "reused": reused,
+                "failed": sum(r.status == FAILED for r in results),
+            },
+            indent=2,
+        ),
         encoding="utf-8",
     )
     return Batch(results, info, out, outputs)

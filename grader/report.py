@@ -89,8 +89,8 @@ def render_report(results: list[Result], info: BatchInfo) -> str:
             task_totals.setdefault(task.task, []).append(1.0 if task.points >= task.max_points else 0.0)
             task_max[task.task] = task.max_points
     task_rows = "".join(
-        f"<tr><td>Task {escape(task)}</td><td class=\"num\">{task_max[task]:g}</td>"
-        f"<td class=\"num\">{100 * sum(passes) / len(passes):.0f} %</td></tr>"
+        f'<tr><td>Task {escape(task)}</td><td class="num">{task_max[task]:g}</td>'
+        f'<td class="num">{100 * sum(passes) / len(passes):.0f} %</td></tr>'
         for task, passes in sorted(task_totals.items(), key=lambda item: int(item[0]) if item[0].isdigit() else 0)
     )
     problems = "".join(
@@ -101,9 +101,7 @@ def render_report(results: list[Result], info: BatchInfo) -> str:
         f"<tr><td>–</td><td>rejected</td><td>{escape(source)}</td><td>{escape(reason)}</td></tr>"
         for source, reason in info.rejected_unassigned
     )
-    notes = "".join(
-        f"<li>{escape(r.student_id)}: {escape(note)}</li>" for r in results for note in r.notes
-    )
+    notes = "".join(f"<li>{escape(r.student_id)}: {escape(note)}</li>" for r in results for note in r.notes)
     languages = Counter(r.language for r in results)
     return (
         f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -1,19 +1,23 @@
-"""The kernel launcher that student code runs under: nbgrader starts this instead of a plain
-ipykernel, and it sets limits before it becomes the kernel.
+"""The limits student code runs under, and the plain kernel launcher that applies them.
 
+Every kernel that runs a student's notebook gets:
 - memory: an address-space cap, so a memory bomb gets a MemoryError (or the kernel dies) instead
   of taking the machine down;
-- time: CPU seconds for the whole notebook, and a watchdog that kills the kernel when the notebook
-  runs longer than its wall-clock limit (nbgrader only limits single cells);
+- time: CPU seconds for the whole notebook, and a wall-clock limit for the whole notebook
+  (nbgrader itself only limits single cells);
 - files: a cap on the size of any file the kernel writes;
-- environment: nothing of the grader's own (NBGRADER_*) or of the instructor's session leaks in.
+- environment: nothing of the grader's own (NBGRADER_*) or of the instructor's secrets leaks in,
+  and HOME is a scratch folder of its own.
 
-Usage (from a kernelspec): python -m grader.sandbox --memory-mb 2048 --cpu-s 120 --wall-s 300 -f {connection_file}
+Two launchers apply them: `python -m grader.sandbox` (this module: a fresh Python per kernel) and
+`python -m grader.zygote launch` (a kernel forked from a process that has already imported
+ipykernel and pandas; much cheaper per notebook, see grader/zygote.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -22,21 +26,70 @@ import signal
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 KERNEL_NAME = "cx-sandbox"
+SECRET_PREFIXES = ("NBGRADER", "JUPYTER_TOKEN", "SSH_", "AWS_", "GIT_", "GITHUB_", "AZURE_", "GOOGLE_")
 
 
-def kernelspec(folder: Path, memory_mb: int, cpu_s: int, wall_s: int) -> Path:
-    """Write a kernelspec for the sandboxed kernel under `folder/kernels/`; put `folder` on JUPYTER_PATH."""
+@dataclass(frozen=True)
+class KernelLimits:
+    memory_mb: int = 1536
+    cpu_s: int = 300
+    wall_s: int = 300
+    file_mb: int = 200
+
+    def arguments(self) -> list[str]:
+        return ["--memory-mb", str(self.memory_mb), "--cpu-s", str(self.cpu_s), "--wall-s", str(self.wall_s)]
+
+
+def kernel_environment(base: dict[str, str], home: Path) -> dict[str, str]:
+    environment = {key: value for key, value in base.items() if not key.startswith(SECRET_PREFIXES)}
+    environment.update(
+        HOME=str(home),
+        IPYTHONDIR=str(home / ".ipython"),
+        MPLCONFIGDIR=str(home / ".matplotlib"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        # One BLAS thread per kernel: the grader already runs notebooks side by side.
+        OPENBLAS_NUM_THREADS="1",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        PYTHONDONTWRITEBYTECODE="1",
+        # glibc reserves 64 MB of address space per thread arena: keep the address-space cap
+        # about memory actually used.
+        MALLOC_ARENA_MAX="2",
+    )
+    return environment
+
+
+def _limit(kind: int, value: int) -> None:
+    # A platform without this limit (e.g. RLIMIT_AS on macOS) keeps the others.
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(kind, (value, value))
+
+
+def apply_limits(limits: KernelLimits) -> None:
+    _limit(resource.RLIMIT_AS, limits.memory_mb * 1024 * 1024)
+    _limit(resource.RLIMIT_CPU, limits.cpu_s)
+    _limit(resource.RLIMIT_FSIZE, limits.file_mb * 1024 * 1024)
+    _limit(resource.RLIMIT_CORE, 0)
+
+
+def quiet_stderr(home: Path) -> None:
+    """The kernel's own log (not the student's output, which travels over Jupyter's channels)
+    would only clutter the instructor's terminal."""
+    log = os.open(home / "kernel.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log, 2)
+    os.close(log)
+
+
+def kernelspec(folder: Path, argv: list[str]) -> Path:
+    """Write the `cx-sandbox` kernelspec under `folder/kernels/`; put `folder` on JUPYTER_PATH."""
     spec_dir = folder / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {
-        "argv": [
-            sys.executable, "-m", "grader.sandbox",
-            "--memory-mb", str(memory_mb), "--cpu-s", str(cpu_s), "--wall-s", str(wall_s),
-            "-f", "{connection_file}",
-        ],
+        "argv": [*argv, "-f", "{connection_file}"],
         "display_name": "Python 3 (grading sandbox)",
         "language": "python",
         "metadata": {"debugger": False},
@@ -45,11 +98,8 @@ def kernelspec(folder: Path, memory_mb: int, cpu_s: int, wall_s: int) -> Path:
     return folder
 
 
-def _limit(kind: int, value: int) -> None:
-    try:
-        resource.setrlimit(kind, (value, value))
-    except (ValueError, OSError):
-        pass  # a platform without this limit (e.g. RLIMIT_AS on macOS): the others still apply
+def plain_kernelspec(folder: Path, limits: KernelLimits) -> Path:
+    return kernelspec(folder, [sys.executable, "-m", "grader.sandbox", *limits.arguments()])
 
 
 def _alive(pid: int) -> bool:
@@ -75,45 +125,30 @@ def _watchdog(kernel_pid: int, wall_s: int, home: Path) -> None:
     os._exit(0)
 
 
+def limits_parser(description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
+    defaults = KernelLimits()
+    parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb)
+    parser.add_argument("--cpu-s", type=int, default=defaults.cpu_s)
+    parser.add_argument("--wall-s", type=int, default=defaults.wall_s)
+    parser.add_argument("--file-mb", type=int, default=defaults.file_mb)
+    return parser
+
+
+def limits_from(args: argparse.Namespace) -> KernelLimits:
+    return KernelLimits(args.memory_mb, args.cpu_s, args.wall_s, args.file_mb)
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--memory-mb", type=int, default=2048)
-    parser.add_argument("--cpu-s", type=int, default=300)
-    parser.add_argument("--wall-s", type=int, default=600)
-    parser.add_argument("--file-mb", type=int, default=200)
+    parser = limits_parser("Start an IPython kernel under the grader's limits.")
     parser.add_argument("-f", dest="connection_file", required=True)
     args = parser.parse_args(argv)
-
+    limits = limits_from(args)
     home = Path(tempfile.mkdtemp(prefix="cx-kernel-"))
-
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("NBGRADER", "JUPYTER_TOKEN", "SSH_", "AWS_", "GIT_"))
-    }
-    environment.update(
-        HOME=str(home),
-        IPYTHONDIR=str(home / ".ipython"),
-        MPLCONFIGDIR=str(home / ".matplotlib"),
-        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-        # One BLAS thread per kernel: the grader already runs notebooks side by side.
-        OPENBLAS_NUM_THREADS="1",
-        OMP_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
-        PYTHONDONTWRITEBYTECODE="1",
-        # glibc reserves 64 MB of address space per thread arena: keep the address-space cap
-        # about memory actually used.
-        MALLOC_ARENA_MAX="2",
-    )
-    _limit(resource.RLIMIT_AS, args.memory_mb * 1024 * 1024)
-    _limit(resource.RLIMIT_CPU, args.cpu_s)
-    _limit(resource.RLIMIT_FSIZE, args.file_mb * 1024 * 1024)
-    _limit(resource.RLIMIT_CORE, 0)
-    _watchdog(os.getpid(), args.wall_s, home)
-    # The kernel's own log (not the student's output, which travels over Jupyter's channels) would
-    # only clutter the instructor's terminal.
-    log = os.open(home / "kernel.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.dup2(log, 2)
+    environment = kernel_environment(dict(os.environ), home)
+    apply_limits(limits)
+    _watchdog(os.getpid(), limits.wall_s, home)
+    quiet_stderr(home)
     os.execve(
         sys.executable,
         [sys.executable, "-m", "ipykernel_launcher", "-f", args.connection_file],

@@ -101,8 +101,9 @@ def page(browser):
 @pytest.fixture(scope="session")
 def mini_release(tmp_path_factory) -> Path:
     """The student version of the tiny `mini` exercise, made by the release step (nbgrader)."""
+    from notebooks import MINI
+
     from grader.exercises import load_exercise
     from grader.release import release_exercise
-    from notebooks import MINI
 
     return release_exercise(load_exercise("mini", MINI), tmp_path_factory.mktemp("release"))

@@ -58,7 +58,7 @@ def test_search_finds_a_term_in_the_readers_language_only(page, site_url, lang, 
     assert links, f"no results for {query!r}"
     others = [p for code, p in PREFIX.items() if code != lang and p != "/"]
     for link in links:
-        path = link[len(site_url):]
+        path = link[len(site_url) :]
         assert path.startswith(PREFIX[lang]), f"{link} is not a {lang} page"
         assert not any(path.startswith(p) for p in others if lang == "ca"), f"{link} is another language"
 

@@ -59,7 +59,7 @@ def test_organisational_change_lesson_names_the_adkar_stages_in_order(lang):
     text = source("module-5/organisational-change.md", lang).body
     stages = ["Awareness", "Desire", "Knowledge", "Ability", "Reinforcement"]
     positions = [text.find(stage) for stage in stages]
-    assert -1 not in positions, f"missing ADKAR stages: {[s for s, p in zip(stages, positions) if p < 0]}"
+    assert -1 not in positions, f"missing ADKAR stages: {[s for s, p in zip(stages, positions, strict=True) if p < 0]}"
     assert positions == sorted(positions), "the ADKAR stages are not in order"
 
 

@@ -61,9 +61,7 @@ def _secret_lines() -> dict[str, set[str]]:
                 hidden = "".join(m.group(2) for m in BLOCK.finditer(text))
                 lines |= {line.strip() for line in hidden.splitlines()}
                 visible |= {line.strip() for line in BLOCK.sub("", text).splitlines()}
-        secrets[exercise.id] = {
-            line for line in lines - visible if len(line) >= 20 and not line.startswith("#")
-        }
+        secrets[exercise.id] = {line for line in lines - visible if len(line) >= 20 and not line.startswith("#")}
     return secrets
 
 

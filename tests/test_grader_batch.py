@@ -7,10 +7,10 @@ import csv
 import json
 
 import pytest
+from notebooks import MINI, blank_notebook, student_notebook, with_cell_source, without_cell, write
 
 from grader.nbgrader_driver import Limits
 from grader.pipeline import grade_batch
-from notebooks import MINI, blank_notebook, student_notebook, with_cell_source, without_cell, write
 
 pytestmark = pytest.mark.nbgrader
 LIMITS = Limits(cell_timeout_s=4, notebook_timeout_s=60, memory_mb=1024, cpu_s=60)
@@ -26,7 +26,10 @@ def batch(mini_release, tmp_path_factory):
     write(student_notebook(mini_release, "en", task1="while True:\n    pass"), folder / "infinite_loop.ipynb")
     write(student_notebook(mini_release, "ca", task1="import os\nos._exit(1)"), folder / "kernel_crash.ipynb")
     write(student_notebook(mini_release, "en", task2="import sys\nsys.exit()"), folder / "calls_exit.ipynb")
-    write(student_notebook(mini_release, "en", task2="hog = bytearray(8 * 1024**3)"), folder / "memory_bomb.ipynb")
+    write(
+        student_notebook(mini_release, "en", task2="hog = bytearray(8 * 1024**3)"),
+        folder / "memory_bomb.ipynb",
+    )
     write(without_cell(student_notebook(mini_release, "es"), "task2_tests"), folder / "deleted_test.ipynb")
     edited = with_cell_source(student_notebook(mini_release, "en", task1="total = 0"), "task1_tests", "pass")
     write(edited, folder / "edited_test.ipynb")

@@ -7,7 +7,6 @@ import sys
 import zipfile
 
 import pytest
-
 from notebooks import MINI, as_bytes, student_notebook, write
 
 pytestmark = pytest.mark.nbgrader
@@ -25,8 +24,16 @@ def test_every_command_has_help_with_an_example():
 
 
 def test_unusable_input_exits_2_with_a_clear_message(tmp_path):
-    missing = run("grade", str(tmp_path / "nowhere.zip"), "--exercise", "mini", "--out", str(tmp_path / "o"),
-                  "--solutions", str(MINI))
+    missing = run(
+        "grade",
+        str(tmp_path / "nowhere.zip"),
+        "--exercise",
+        "mini",
+        "--out",
+        str(tmp_path / "o"),
+        "--solutions",
+        str(MINI),
+    )
     assert missing.returncode == 2 and "nowhere.zip: no such file" in missing.stderr
     unknown = run("grade", str(tmp_path), "--exercise", "nope", "--out", str(tmp_path / "o"), "--solutions", str(MINI))
     assert unknown.returncode == 2 and "unknown exercise 'nope'" in unknown.stderr
@@ -35,7 +42,10 @@ def test_unusable_input_exits_2_with_a_clear_message(tmp_path):
 def test_grade_a_moodle_zip_with_a_broken_submission_exits_1(mini_release, tmp_path):
     source = tmp_path / "moodle.zip"
     with zipfile.ZipFile(source, "w") as archive:
-        archive.writestr("Anna Puig_11_assignsubmission_file_/mini.ca.ipynb", as_bytes(student_notebook(mini_release, "ca")))
+        archive.writestr(
+            "Anna Puig_11_assignsubmission_file_/mini.ca.ipynb",
+            as_bytes(student_notebook(mini_release, "ca")),
+        )
         archive.writestr("Joan Vila_22_assignsubmission_file_/mini.ca.ipynb", b"")
     result = run("grade", str(source), "--exercise", "mini", "--out", str(tmp_path / "out"), "--solutions", str(MINI))
     assert result.returncode == 1, result.stderr
@@ -48,7 +58,9 @@ def test_check_prints_the_result_task_by_task_in_the_notebooks_language(mini_rel
     notebook = write(student_notebook(mini_release, "ca", task2='shout = "hola"'), tmp_path / "meu.ipynb")
     result = subprocess.run(
         [sys.executable, "-m", "grader", "check", str(notebook), "--solutions", str(MINI)],
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert "Puntuació: 4 / 6" in result.stdout

@@ -6,11 +6,11 @@ import stat
 import zipfile
 
 import pytest
+from notebooks import MINI, as_bytes, student_notebook, write
 
 from grader import collect as collect_module
 from grader.collect import UnusableInput, collect
 from grader.exercises import load_exercise
-from notebooks import MINI, as_bytes, student_notebook, write
 
 EXERCISE = load_exercise("mini", MINI)
 
@@ -24,11 +24,20 @@ def _zip(path, entries):
 
 
 def test_moodle_zip_gives_participant_ids_names_and_languages(mini_release, tmp_path):
-    source = _zip(tmp_path / "moodle.zip", [
-        ("Anna Puig_12345_assignsubmission_file_/mini.ca.ipynb", as_bytes(student_notebook(mini_release, "ca"))),
-        ("José Pérez_67890_assignsubmission_file_/entrega.ipynb", as_bytes(student_notebook(mini_release, "es"))),
-        ("José Pérez_67890_assignsubmission_onlinetext_/onlinetext.html", b"<p>hola</p>"),
-    ])
+    source = _zip(
+        tmp_path / "moodle.zip",
+        [
+            (
+                "Anna Puig_12345_assignsubmission_file_/mini.ca.ipynb",
+                as_bytes(student_notebook(mini_release, "ca")),
+            ),
+            (
+                "José Pérez_67890_assignsubmission_file_/entrega.ipynb",
+                as_bytes(student_notebook(mini_release, "es")),
+            ),
+            ("José Pérez_67890_assignsubmission_onlinetext_/onlinetext.html", b"<p>hola</p>"),
+        ],
+    )
     collected = collect(source, EXERCISE, tmp_path / "out")
     assert collected.format == "moodle"
     found = {s.student_id: (s.name, s.language) for s in collected.submissions}
@@ -37,10 +46,13 @@ def test_moodle_zip_gives_participant_ids_names_and_languages(mini_release, tmp_
 
 
 def test_canvas_zip_gives_user_ids_including_late_ones(mini_release, tmp_path):
-    source = _zip(tmp_path / "canvas.zip", [
-        ("puiganna_12345_999001_mini.ca.ipynb", as_bytes(student_notebook(mini_release, "ca"))),
-        ("perezjose_LATE_67890_999002_mini-1.ipynb", as_bytes(student_notebook(mini_release, "en"))),
-    ])
+    source = _zip(
+        tmp_path / "canvas.zip",
+        [
+            ("puiganna_12345_999001_mini.ca.ipynb", as_bytes(student_notebook(mini_release, "ca"))),
+            ("perezjose_LATE_67890_999002_mini-1.ipynb", as_bytes(student_notebook(mini_release, "en"))),
+        ],
+    )
     collected = collect(source, EXERCISE, tmp_path / "out")
     assert collected.format == "canvas"
     assert {s.student_id: s.language for s in collected.submissions} == {"12345": "ca", "67890": "en"}
@@ -108,10 +120,13 @@ def test_links_in_a_folder_are_refused(mini_release, tmp_path):
 def test_two_notebooks_from_one_student_keep_the_latest_and_say_so(mini_release, tmp_path):
     early = as_bytes(student_notebook(mini_release, "ca", task1="total = 0"))
     late = as_bytes(student_notebook(mini_release, "ca"))
-    source = _zip(tmp_path / "moodle.zip", [
-        ("Anna Puig_12345_assignsubmission_file_/draft.ipynb", early, (2026, 3, 1, 9, 0, 0)),
-        ("Anna Puig_12345_assignsubmission_file_/final.ipynb", late, (2026, 3, 2, 9, 0, 0)),
-    ])
+    source = _zip(
+        tmp_path / "moodle.zip",
+        [
+            ("Anna Puig_12345_assignsubmission_file_/draft.ipynb", early, (2026, 3, 1, 9, 0, 0)),
+            ("Anna Puig_12345_assignsubmission_file_/final.ipynb", late, (2026, 3, 2, 9, 0, 0)),
+        ],
+    )
     collected = collect(source, EXERCISE, tmp_path / "out")
     [submission] = collected.submissions
     assert submission.source.endswith("final.ipynb")

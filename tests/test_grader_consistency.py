@@ -7,11 +7,11 @@ import json
 import shutil
 
 import pytest
+from notebooks import MINI, blank_notebook, student_notebook, write
 
 from grader.exercises import load_exercise
 from grader.nbgrader_driver import autograde_course, build_template, course_scores
 from grader.pipeline import grade_batch
-from notebooks import MINI, blank_notebook, student_notebook, write
 
 pytestmark = pytest.mark.nbgrader
 EXERCISE = load_exercise("mini", MINI)

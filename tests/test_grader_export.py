@@ -11,7 +11,7 @@ from grader.results import Result
 def _results():
     return [
         Result("12345", "kpis", "ca", 18.5, 26, "graded", notes=["kept the latest, ignored a, b"]),
-        Result("=HYPERLINK(\"http://x\")", "kpis", "es", 0, 26, "failed", message='empty file, "really"'),
+        Result('=HYPERLINK("http://x")', "kpis", "es", 0, 26, "failed", message='empty file, "really"'),
         Result("+33", "kpis", "en", 26, 26, "graded"),
     ]
 
@@ -26,7 +26,7 @@ def test_grades_csv_quotes_every_field_and_defuses_formulas(tmp_path):
     rows = _rows(tmp_path / "grades.csv")
     assert rows[0] == ["student_id", "exercise", "language", "score", "max_score", "status", "message"]
     assert rows[1] == ["12345", "kpis", "ca", "18.5", "26", "graded", "kept the latest, ignored a, b"]
-    assert rows[2][0] == "'=HYPERLINK(\"http://x\")" and rows[2][6] == 'empty file, "really"'
+    assert rows[2][0] == '\'=HYPERLINK("http://x")' and rows[2][6] == 'empty file, "really"'
     assert rows[3][0] == "'+33"
     text = (tmp_path / "grades.csv").read_text(encoding="utf-8")
     assert text.splitlines()[1].startswith('"12345","kpis"')

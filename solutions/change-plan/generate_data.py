@@ -100,9 +100,7 @@ def make_tickets(rng: np.random.Generator) -> pd.DataFrame:
     df.loc[unanswered, "handle_minutes"] = np.nan
     # clock errors (reply logged before the ticket) and the 9999 placeholder of the old tool
     clock = (r >= 0.022) & (r < 0.027)
-    df.loc[clock, "response_hours"] = [
-        -round(float(x), 1) for x in rng.uniform(0.1, 6.0, size=int(clock.sum()))
-    ]
+    df.loc[clock, "response_hours"] = [-round(float(x), 1) for x in rng.uniform(0.1, 6.0, size=int(clock.sum()))]
     placeholder = (r >= 0.027) & (r < 0.030)
     df.loc[placeholder, "response_hours"] = 9999
     dup = df.sample(n=41, random_state=int(rng.integers(0, 2**31 - 1)))

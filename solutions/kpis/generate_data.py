@@ -71,9 +71,7 @@ def make_customers(rng: np.random.Generator) -> pd.DataFrame:
     days_total = (DATA_END - pd.Timestamp("2021-01-01")).days
     u = rng.random(n) ** 0.7
     start = pd.Timestamp("2021-01-01") + pd.to_timedelta(np.floor(u * days_total), unit="D")
-    start = pd.Series(start).where(
-        ~pd.Series(start).isin(AVOID_START), pd.Series(start) - pd.Timedelta(days=1)
-    )
+    start = pd.Series(start).where(~pd.Series(start).isin(AVOID_START), pd.Series(start) - pd.Timedelta(days=1))
     segment = rng.choice(SEGMENTS, size=n, p=SEGMENT_P)
     # lifetimes: at least 92 days (three-month minimum), then a long right tail
     life_days = 92 + np.round(rng.weibull(1.1, size=n) * 640).astype(int)
@@ -184,9 +182,7 @@ def make_tickets(rng: np.random.Generator, customers: pd.DataFrame) -> pd.DataFr
     days = pd.date_range(Q2_START, Q2_END, freq="D")
     day_w = np.where(days.day_of_week < 5, 1.0, 0.45)
     day = rng.choice(len(days), size=n, p=day_w / day_w.sum())
-    hour_w = np.array(
-        [0.2] * 7 + [0.6, 1.2, 1.6, 1.6, 1.4, 1.2, 1.0, 1.2, 1.3, 1.2, 1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2]
-    )
+    hour_w = np.array([0.2] * 7 + [0.6, 1.2, 1.6, 1.6, 1.4, 1.2, 1.0, 1.2, 1.3, 1.2, 1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2])
     hour = rng.choice(24, size=n, p=hour_w / hour_w.sum())
     secs = rng.integers(0, 3600, size=n)
     created = days[day] + pd.to_timedelta(hour, unit="h") + pd.to_timedelta(secs, unit="s")

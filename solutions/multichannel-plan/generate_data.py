@@ -60,9 +60,7 @@ def random_times(rng: np.random.Generator, n: int) -> pd.DatetimeIndex:
     days = pd.date_range(YEAR_START, YEAR_END - pd.Timedelta(days=1), freq="D")
     day_w = np.where(days.day_of_week < 5, 1.0, 0.55)
     day = rng.choice(len(days), size=n, p=day_w / day_w.sum())
-    hour_w = np.array(
-        [0.1] * 8 + [0.8, 1.4, 1.6, 1.5, 1.3, 1.1, 1.2, 1.3, 1.3, 1.2, 1.0, 0.8, 0.6, 0.4, 0.2, 0.1]
-    )
+    hour_w = np.array([0.1] * 8 + [0.8, 1.4, 1.6, 1.5, 1.3, 1.1, 1.2, 1.3, 1.3, 1.2, 1.0, 0.8, 0.6, 0.4, 0.2, 0.1])
     hour = rng.choice(24, size=n, p=hour_w / hour_w.sum())
     secs = rng.integers(0, 3600, size=n)
     return days[day] + pd.to_timedelta(hour, unit="h") + pd.to_timedelta(secs, unit="s")
@@ -172,9 +170,7 @@ def build(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     replies["sent_at"] = replies["sent_at"].dt.strftime("%Y-%m-%d %H:%M:%S")
 
     # who handled it, for how long, resolved or not
-    first_agent = (
-        replies[replies["author"] != "auto"].drop_duplicates("interaction_id").set_index("interaction_id")
-    )
+    first_agent = replies[replies["author"] != "auto"].drop_duplicates("interaction_id").set_index("interaction_id")
     agent = df["interaction_id"].map(first_agent["author"]).astype("object")
     store = (df["channel"] == "store").to_numpy()
     agent[store] = [f"S{int(k):02d}" for k in rng.integers(1, 13, size=int(store.sum()))]
@@ -212,11 +208,7 @@ def build(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
         }
     )
     dup = out.sample(n=31, random_state=int(rng.integers(0, 2**31 - 1)))
-    out = (
-        pd.concat([out, dup])
-        .sort_values(["received_at", "interaction_id"], kind="stable")
-        .reset_index(drop=True)
-    )
+    out = pd.concat([out, dup]).sort_values(["received_at", "interaction_id"], kind="stable").reset_index(drop=True)
     return out, replies
 
 

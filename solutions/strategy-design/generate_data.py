@@ -1,7 +1,7 @@
 """Generate the data of the `strategy-design` exercise (Tramuntana Assegurances, end of 2024).
 
 Tramuntana Assegurances is a fictional home and car insurer that sells online, by phone and
-through agents.  The script writes four CSV files:
+through agents.  The script writes five CSV files:
 
 - customers.csv     one row per customer (age, policies, preferred channel, premium); a few
                     rows exported twice and some ages missing
@@ -165,9 +165,7 @@ def make_survey(rng: np.random.Generator, customers: pd.DataFrame) -> pd.DataFra
 
     mess("satisfaction", 0.03, ["0", "6", "9", "n/s", "-"], 0.02)
     mess("importance", 0.045, ["0", "7", "10", "?", "n/a"], 0.02)
-    df = df[
-        ["response_id", "customer_id", "date", "stage", "touchpoint", "satisfaction", "importance", "segment"]
-    ]
+    df = df[["response_id", "customer_id", "date", "stage", "touchpoint", "satisfaction", "importance", "segment"]]
     dup = df.sample(n=36, random_state=int(rng.integers(0, 2**31 - 1)))
     df = pd.concat([df, dup]).sort_values("response_id", kind="stable").reset_index(drop=True)
     return df

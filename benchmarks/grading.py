@@ -1,0 +1,155 @@
+"""Serial `nbgrader autograde` against `cx-grader grade` on the same batch, in one run.
+
+The batch: N submissions (default 60) of one exercise in the three languages, made from the
+exercise's fixture submissions (reference, alternative, typical mistakes, blank): each fixture's
+code is put into the released student notebook of the target language, as a student would have
+written it there.
+
+    .venv/bin/python benchmarks/grading.py [--exercise kpis] [-n 60] [--workers N]
+
+Prints both wall-clock times, their ratio and whether every student's score is identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader.exercises import EXERCISES, load_exercise  # noqa: E402
+from grader.nbgrader_driver import COURSE_ID, build_template, course_scores  # noqa: E402
+from grader.pipeline import grade_batch  # noqa: E402
+
+LANGUAGES = ("ca", "es", "en")
+
+
+def _answers(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: cell.source
+        for cell in notebook.cells
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+    }
+
+
+def make_batch(exercise_id: str, size: int, folder: Path) -> dict[str, str]:
+    """Write `size` submissions to folder/<student>.ipynb; returns each student's language."""
+    fixtures = sorted((ROOT / "tests" / "fixtures" / exercise_id).glob("*.ipynb"))
+    answers = [_answers(nbformat.read(path, as_version=4)) for path in fixtures]
+    languages = {}
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(size):
+        lang = LANGUAGES[index % 3]
+        notebook = nbformat.read(EXERCISES / exercise_id / f"{exercise_id}.{lang}.ipynb", as_version=4)
+        code = answers[index % len(answers)]
+        for cell in notebook.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id in code:
+                cell.source = code[grade_id]
+        student = f"s{index:03d}"
+        nbformat.write(notebook, folder / f"{student}.ipynb")
+        languages[student] = lang
+    return languages
+
+
+def serial_nbgrader(exercise_id: str, batch: Path, languages: dict[str, str], course: Path) -> dict[str, float]:
+    """A plain nbgrader course with the three notebooks, graded by `nbgrader autograde`."""
+    exercise = load_exercise(exercise_id)
+    build_template(exercise, "ca", course)  # source/, gradebook.db with one notebook...
+    source = course / "source" / exercise_id
+    for lang in LANGUAGES:  # ...and the other two languages, as an instructor's course would hold
+        shutil.copyfile(exercise.notebook(lang), source / exercise.notebook_name(lang))
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbgrader",
+            "generate_assignment",
+            exercise_id,
+            "--force",
+            f"--CourseDirectory.root={course}",
+            f"--CourseDirectory.course_id={COURSE_ID}",
+            "--CourseDirectory.ignore=['generate_data.py','__pycache__']",
+            "--log-level=ERROR",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    for student, lang in languages.items():
+        target = course / "submitted" / student / exercise_id
+        target.mkdir(parents=True)
+        shutil.copyfile(batch / f"{student}.ipynb", target / exercise.notebook_name(lang))
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbgrader",
+            "autograde",
+            exercise_id,
+            "--force",
+            f"--CourseDirectory.root={course}",
+            f"--CourseDirectory.course_id={COURSE_ID}",
+            "--CourseDirectory.ignore=['generate_data.py','__pycache__']",
+            "--log-level=ERROR",
+        ],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},
+    )
+    elapsed = time.perf_counter() - started
+    return course_scores(course, exercise_id), elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--exercise", default="kpis")
+    parser.add_argument("-n", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="cx-bench-") as work:
+        work = Path(work)
+        languages = make_batch(args.exercise, args.n, work / "batch")
+        serial, serial_time = serial_nbgrader(args.exercise, work / "batch", languages, work / "course")
+
+        started = time.perf_counter()
+        batch = grade_batch(work / "batch", args.exercise, work / "out", workers=args.workers, progress=False)
+        parallel_time = time.perf_counter() - started
+        parallel = {r.student_id: r.score for r in batch.results}
+
+    identical = parallel == serial
+    print(
+        json.dumps(
+            {
+                "exercise": args.exercise,
+                "submissions": args.n,
+                "cores": os.cpu_count(),
+                "workers": batch.info.workers,
+                "serial_nbgrader_s": round(serial_time, 1),
+                "cx_grader_s": round(parallel_time, 1),
+                "speedup": round(serial_time / parallel_time, 2),
+                "identical_scores": identical,
+                "score_levels": sorted(set(parallel.values())),
+            },
+            indent=2,
+        )
+    )
+    if not identical:
+        for student in sorted(set(serial) | set(parallel)):
+            if serial.get(student) != parallel.get(student):
+                print(f"  {student}: serial {serial.get(student)} vs cx-grader {parallel.get(student)}")
+
+
+if __name__ == "__main__":
+    main()
