@@ -12,7 +12,9 @@ three-language build under 15 s.
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import json
 import os
 import subprocess
@@ -41,15 +43,39 @@ def build(target: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(target)],
-        cwd=ROOT, check=True, capture_output=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     return time.perf_counter() - started
 
 
+COMPRESSIBLE = {".html", ".css", ".js", ".json", ".svg", ".xml"}
+
+
 def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """The site as a static host serves it: text files gzip-compressed when the browser asks."""
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
+
+        def send_head(self):
+            path = Path(self.translate_path(self.path))
+            if path.is_dir():
+                path = path / "index.html"
+            if path.suffix not in COMPRESSIBLE or "gzip" not in self.headers.get("Accept-Encoding", ""):
+                return super().send_head()
+            if not path.is_file():
+                return super().send_head()
+            body = gzip.compress(path.read_bytes())
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -59,15 +85,28 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 def lighthouse(url: str) -> dict:
     if not LIGHTHOUSE.exists():
         TOOLS.mkdir(exist_ok=True)
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(TOOLS), "lighthouse@12"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(TOOLS), "lighthouse@12"],
+            check=True,
+            capture_output=True,
+        )
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
-            [str(LIGHTHOUSE), url, "--output=json", "--quiet", "--only-categories=performance,accessibility,best-practices",
-             "--preset=desktop", f"--chrome-flags=--headless=new --no-sandbox --disable-gpu "
-             f"--disable-background-networking --disable-component-update --disable-sync --no-first-run "
-             f"--user-data-dir={profile}"],
-            capture_output=True, text=True, env={**os.environ, "CHROME_PATH": CHROME}, check=True,
+            [
+                str(LIGHTHOUSE),
+                url,
+                "--output=json",
+                "--quiet",
+                "--preset=desktop",
+                "--only-categories=performance,accessibility,best-practices",
+                f"--chrome-flags=--headless=new --no-sandbox --disable-gpu "
+                f"--disable-background-networking --disable-component-update --disable-sync --no-first-run "
+                f"--user-data-dir={profile}",
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CHROME_PATH": CHROME},
+            check=True,
         )
     report = json.loads(result.stdout)
     categories = report["categories"]
@@ -80,7 +119,8 @@ def lighthouse(url: str) -> dict:
             audit_id
             for category in categories.values()
             for ref in category["auditRefs"]
-            if ref["weight"] and (audit_id := ref["id"])
+            if ref["weight"]
+            and (audit_id := ref["id"])
             and (report["audits"][audit_id].get("score") is not None and report["audits"][audit_id]["score"] < 1)
         ),
     }

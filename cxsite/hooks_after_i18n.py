@@ -7,7 +7,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 
 from cxsite.languages import DEFAULT_LANGUAGE, LANGUAGES
-from cxsite.postbuild import copy_sitemap, place_404_pages, split_search_index
+from cxsite.postbuild import place_404_pages, split_search_index
 
 
 @event_priority(-200)  # after mkdocs-static-i18n's own post-build step (-100)
@@ -17,4 +17,3 @@ def on_post_build(config):
     site = Path(config.site_dir)
     split_search_index(site, list(LANGUAGES), DEFAULT_LANGUAGE)
     place_404_pages(site, list(LANGUAGES), DEFAULT_LANGUAGE)
-    copy_sitemap(site, list(LANGUAGES), DEFAULT_LANGUAGE)

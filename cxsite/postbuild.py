@@ -47,15 +47,6 @@ def split_search_index(site_dir: Path, languages: list[str], default: str) -> di
     return counts
 
 
-def copy_sitemap(site_dir: Path, languages: list[str], default: str) -> None:
-    """The theme fetches `sitemap.xml` beside its search base, which is now the language's folder."""
-    sitemap = site_dir / "sitemap.xml"
-    if sitemap.exists():
-        for lang in languages:
-            if lang != default:
-                shutil.copyfile(sitemap, site_dir / lang / "sitemap.xml")
-
-
 def keep_404(site_dir: Path, lang: str) -> None:
     """Move the 404 page a language build just wrote to where that language's readers get it."""
     written = site_dir / "404.html"

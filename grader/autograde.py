@@ -20,10 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
 from grader.collect import Submission
 from grader.exercises import Exercise
+from grader.integrity import tampering
 from grader.messages import message
 from grader.nbgrader_driver import GradedNotebook, Limits, NbgraderError, autograde
 from grader.results import FAILED, GRADED, Result, TaskResult
@@ -86,7 +85,8 @@ def task_message(graded: GradedNotebook, grade_id: str, lang: str, limits: Limit
 
 
 def _precheck(path: Path) -> str | None:
-    """Why a file cannot be a notebook at all, before any kernel starts."""
+    """Why a file cannot be a notebook at all, before any kernel starts. (A full schema check is
+    left to nbgrader, which reads the notebook anyway: doing it twice costs a tenth of a second.)"""
     data = path.read_bytes()
     if not data.strip():
         return "empty file"
@@ -96,14 +96,10 @@ def _precheck(path: Path) -> str | None:
         return "not a text file (not a notebook)"
     except ValueError as error:
         return f"not valid JSON ({error})"
-    try:
-        notebook = nbformat.from_dict(content)
-        if notebook.get("nbformat", 0) < 4:
-            return "an old notebook format (nbformat < 4): save it again with a current Jupyter"
-        nbformat.validate(notebook)
-    except Exception as error:  # nbformat raises several types for malformed notebooks
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return f"not a valid notebook ({first_line})"
+    if not isinstance(content, dict) or not isinstance(content.get("cells"), list):
+        return "not a notebook (no list of cells)"
+    if not isinstance(content.get("nbformat"), int) or content["nbformat"] < 4:
+        return "an old or unknown notebook format: save it again with a current Jupyter"
     return None
 
 
@@ -153,6 +149,9 @@ def grade_submission(job: GradingJob) -> Result:
                 kernel=KERNEL_NAME if job.kernels else None,
             )
             result.status = GRADED
+            changed = tampering(submission.path)
+            if changed:
+                result.notes.append(f"review by hand: the student's code changes the checks ({', '.join(changed)})")
             result.score = graded.score
             result.max_score = graded.max_score
             result.tasks = [

@@ -127,6 +127,8 @@ def _config(root: Path, lang: str = "en", limits: Limits | None = None, kernel: 
     config.Execute.timeout = limits.cell_timeout_s
     config.Execute.interrupt_on_timeout = True
     config.Execute.raise_on_iopub_timeout = False
+    # The outputs are in by then: a graceful shutdown only waits (polling) for the kernel to exit.
+    config.Execute.shutdown_kernel = "immediate"
     if kernel:
         config.Execute.kernel_name = kernel
         config.OverwriteKernelspec.enabled = False

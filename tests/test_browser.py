@@ -138,3 +138,18 @@ def test_no_serious_accessibility_violations(page, site_url, kind, lang):
         if v["impact"] in {"serious", "critical"}
     ]
     assert serious == []
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_pages_load_without_errors_or_failed_requests(browser, site_url, kind):
+    context = browser.new_context()
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    for prefix in PREFIX.values():
+        page.goto(site_url + prefix + PAGE_TYPES[kind])
+        page.wait_for_load_state("networkidle")
+    context.close()
+    assert problems == []

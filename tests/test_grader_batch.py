@@ -33,6 +33,9 @@ def batch(mini_release, tmp_path_factory):
     write(without_cell(student_notebook(mini_release, "es"), "task2_tests"), folder / "deleted_test.ipynb")
     edited = with_cell_source(student_notebook(mini_release, "en", task1="total = 0"), "task1_tests", "pass")
     write(edited, folder / "edited_test.ipynb")
+    cheat_code = "import cxcheck as cx\ncx.expect = lambda *a, **k: None\nshout = 'x'"
+    cheat = student_notebook(mini_release, "ca", task2=cheat_code)
+    write(cheat, folder / "cheat.ipynb")
     other = student_notebook(mini_release, "ca")
     other.metadata["cx"]["exercise"] = "kpis"
     write(other, folder / "other_exercise.ipynb")
@@ -99,6 +102,12 @@ def test_unusable_files_fail_or_are_refused_with_a_reason(batch):
     other = _result(batch, "other_exercise")
     assert other.status == "rejected" and "'kpis'" in other.message
     assert any("notes.docx" in note for note in _result(batch, "good_es").notes)
+
+
+def test_code_that_changes_the_checks_is_flagged_for_review(batch):
+    assert any("review by hand" in note and "cx.expect" in note for note in _result(batch, "cheat").notes)
+    assert not any("review by hand" in note for note in _result(batch, "good_ca").notes)
+    assert "review by hand" in (batch.out / "report.html").read_text(encoding="utf-8")
 
 
 def test_a_warning_on_stderr_does_not_zero_a_task(batch):

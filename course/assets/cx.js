@@ -35,12 +35,17 @@
       }
       var explain = quiz.querySelector('.cx-quiz__explain[data-option="' + chosen.value + '"]');
       var correct = explain.dataset.correct === "true";
-      var verdict = document.createElement("strong");
-      verdict.textContent = correct ? quiz.dataset.correctLabel : quiz.dataset.incorrectLabel;
-      var text = document.createElement("span");
-      text.textContent = explain.textContent;
+      var label = correct ? quiz.dataset.correctLabel : quiz.dataset.incorrectLabel;
+      var explanation = explain.textContent.trim();
       output.dataset.result = correct ? "correct" : "incorrect";
-      output.appendChild(verdict);
+      /* Many explanations already open with "Correct." : say it once. */
+      if (explanation.toLowerCase().indexOf(label.replace(/\.$/, "").toLowerCase()) !== 0) {
+        var verdict = document.createElement("strong");
+        verdict.textContent = label;
+        output.appendChild(verdict);
+      }
+      var text = document.createElement("span");
+      text.textContent = explanation;
       output.appendChild(text);
     });
   }
