@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader.exercises import EXERCISES, load_exercise  # noqa: E402
-from grader.nbgrader_driver import COURSE_ID, build_template, course_scores  # noqa: E402
+from grader.nbgrader_driver import COURSE_ID, course_scores  # noqa: E402
 from grader.pipeline import grade_batch  # noqa: E402
 
 LANGUAGES = ("ca", "es", "en")
@@ -62,20 +62,13 @@ def make_batch(exercise_id: str, size: int, folder: Path) -> dict[str, str]:
     return languages
 
 
-def serial_nbgrader(exercise_id: str, batch: Path, languages: dict[str, str], course: Path) -> dict[str, float]:
-    """A plain nbgrader course with the three notebooks, graded by `nbgrader autograde`."""
-    exercise = load_exercise(exercise_id)
-    build_template(exercise, "ca", course)  # source/, gradebook.db with one notebook...
-    source = course / "source" / exercise_id
-    for lang in LANGUAGES:  # ...and the other two languages, as an instructor's course would hold
-        shutil.copyfile(exercise.notebook(lang), source / exercise.notebook_name(lang))
+def _nbgrader(course: Path, *args: str) -> None:
     subprocess.run(
         [
             sys.executable,
             "-m",
             "nbgrader",
-            "generate_assignment",
-            exercise_id,
+            *args,
             "--force",
             f"--CourseDirectory.root={course}",
             f"--CourseDirectory.course_id={COURSE_ID}",
@@ -84,31 +77,27 @@ def serial_nbgrader(exercise_id: str, batch: Path, languages: dict[str, str], co
         ],
         check=True,
         capture_output=True,
+        # nbgrader runs the `alembic` command beside this Python when it creates the gradebook.
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},
     )
+
+
+def serial_nbgrader(exercise_id: str, batch: Path, languages: dict[str, str], course: Path) -> tuple[dict, float]:
+    """An instructor's plain nbgrader course with the three notebooks, graded by `nbgrader autograde`."""
+    exercise = load_exercise(exercise_id)
+    source = course / "source" / exercise_id
+    for path in [*(exercise.notebook(lang) for lang in LANGUAGES), *exercise.shared_files()]:
+        target = source / path.relative_to(exercise.source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    _nbgrader(course, "generate_assignment", exercise_id)
     for student, lang in languages.items():
         target = course / "submitted" / student / exercise_id
         target.mkdir(parents=True)
         shutil.copyfile(batch / f"{student}.ipynb", target / exercise.notebook_name(lang))
     started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "nbgrader",
-            "autograde",
-            exercise_id,
-            "--force",
-            f"--CourseDirectory.root={course}",
-            f"--CourseDirectory.course_id={COURSE_ID}",
-            "--CourseDirectory.ignore=['generate_data.py','__pycache__']",
-            "--log-level=ERROR",
-        ],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},
-    )
-    elapsed = time.perf_counter() - started
-    return course_scores(course, exercise_id), elapsed
+    _nbgrader(course, "autograde", exercise_id)
+    return course_scores(course, exercise_id), time.perf_counter() - started
 
 
 def main() -> None:

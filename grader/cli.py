@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="notebooks graded side by side (default: the number of cores)",
+        help="notebooks graded side by side (default: twice the number of cores)",
     )
     grade.add_argument("--force", action="store_true", help="grade everything again")
     grade.add_argument("--solutions", type=Path, default=SOLUTIONS, help=argparse.SUPPRESS)

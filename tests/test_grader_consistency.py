@@ -76,3 +76,12 @@ def test_a_changed_submission_is_graded_again(mini_release, tmp_path):
     write(student_notebook(mini_release, "ca"), folder / "s1.ipynb")
     rerun = grade_batch(folder, "mini", out, solutions=MINI, progress=False)
     assert (rerun.info.graded_now, rerun.results[0].score) == (1, 6)
+
+
+def test_progress_bar_shows_on_request_and_stays_quiet_otherwise(mini_release, tmp_path, capfd):
+    write(student_notebook(mini_release, "ca"), tmp_path / "in" / "s1.ipynb")
+    grade_batch(tmp_path / "in", "mini", tmp_path / "quiet", solutions=MINI, progress=None)
+    assert capfd.readouterr().err == "", "not a terminal: no progress bar"
+    grade_batch(tmp_path / "in", "mini", tmp_path / "shown", solutions=MINI, progress=True)
+    err = capfd.readouterr().err
+    assert "Grading" in err and "1/1" in err and "notebook" in err
