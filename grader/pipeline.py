@@ -188,12 +188,13 @@ def grade_batch(
     results = sorted(
         results + rejected_results(collected, exercise, graded_students, maximum), key=lambda r: r.student_id
     )
+    for rejection in (r for r in collected.rejected if r.student_id in graded_students):
+        result = next(r for r in results if r.student_id == rejection.student_id)
+        note = f"also received {rejection.source}: {rejection.reason}"
+        if note not in result.notes:  # a reused result already carries it
+            result.notes.append(note)
     for result in results:
-        if result.status == REJECTED:
-            write_result(result, out / "results")
-    for note in (r for r in collected.rejected if r.student_id in graded_students):
-        result = next(r for r in results if r.student_id == note.student_id)
-        result.notes.append(f"also received {note.source}: {note.reason}")
+        write_result(result, out / "results")
 
     names = {s.student_id: s.name for s in collected.submissions if s.name}
     names.update({r.student_id: r.name for r in collected.rejected if r.student_id and r.name})
