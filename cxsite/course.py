@@ -23,10 +23,6 @@ class Module:
     index: str  # "module-1/index.md"
     lessons: tuple[str, ...]  # ("module-1/what-is-cx.md", ...)
 
-    @property
-    def folder(self) -> str:
-        return self.index.rsplit("/", 1)[0]
-
 
 @dataclass(frozen=True)
 class Course:

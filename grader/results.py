@@ -28,7 +28,6 @@ from pathlib import Path
 GRADED = "graded"
 FAILED = "failed"
 REJECTED = "rejected"
-STATUSES = (GRADED, FAILED, REJECTED)
 
 
 @dataclass
@@ -77,7 +76,3 @@ def write_result(result: Result, folder: Path) -> Path:
 
 def read_result(path: Path) -> Result:
     return Result.from_dict(json.loads(path.read_text(encoding="utf-8")))
-
-
-def read_results(folder: Path) -> list[Result]:
-    return sorted((read_result(p) for p in folder.glob("*.json")), key=lambda r: r.student_id)

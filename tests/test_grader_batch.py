@@ -36,6 +36,8 @@ def batch(mini_release, tmp_path_factory):
     cheat_code = "import cxcheck as cx\ncx.expect = lambda *a, **k: None\nshout = 'x'"
     cheat = student_notebook(mini_release, "ca", task2=cheat_code)
     write(cheat, folder / "cheat.ipynb")
+    probe = "import os\ntotal = 0 if any(k.startswith('NBGRADER') for k in os.environ) else sum(NUMBERS)"
+    write(student_notebook(mini_release, "en", task1=probe), folder / "env_probe.ipynb")
     other = student_notebook(mini_release, "ca")
     other.metadata["cx"]["exercise"] = "kpis"
     write(other, folder / "other_exercise.ipynb")
@@ -108,6 +110,11 @@ def test_code_that_changes_the_checks_is_flagged_for_review(batch):
     assert any("review by hand" in note and "cx.expect" in note for note in _result(batch, "cheat").notes)
     assert not any("review by hand" in note for note in _result(batch, "good_ca").notes)
     assert "review by hand" in (batch.out / "report.html").read_text(encoding="utf-8")
+
+
+def test_student_code_sees_none_of_the_graders_environment(batch):
+    # The probe scores task 1 only when no NBGRADER_* variable is visible to the kernel.
+    assert _result(batch, "env_probe").score == 6
 
 
 def test_a_warning_on_stderr_does_not_zero_a_task(batch):
