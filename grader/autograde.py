@@ -174,9 +174,9 @@ def grade_submission(job: GradingJob) -> Result:
 
 
 def default_workers() -> int:
-    """Twice the cores: a notebook spends about a third of its grading time waiting for its kernel
+    """Twice the cores: a notebook spends much of its grading time waiting for its kernel
     (start-up, messages), so one notebook per core leaves the cores idle that long. Measured on
-    2 cores (benchmarks/grading.py): 2 workers 2.5x serial nbgrader, 4 workers 3.25x."""
+    2 cores (benchmarks/grading.py, 60 notebooks): 2 workers 2.5x serial nbgrader, 4 workers 3.4x."""
     return 2 * (os.cpu_count() or 1)
 
 

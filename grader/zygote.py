@@ -78,7 +78,7 @@ def launch(socket_path: str, connection_file: str) -> int:
 
 def _kernel_child(request: dict, limits, inherited: list) -> None:
     """In the forked child: become a sandboxed kernel. Never returns."""
-    from grader.sandbox import apply_limits, kernel_environment, quiet_stderr
+    from grader.sandbox import KERNEL_OPTIONS, apply_limits, kernel_environment, quiet_stderr
 
     try:
         signal.set_wakeup_fd(-1)
@@ -109,7 +109,7 @@ def _kernel_child(request: dict, limits, inherited: list) -> None:
         numpy.random.seed(None)
         from ipykernel.kernelapp import IPKernelApp
 
-        IPKernelApp.launch_instance(argv=["-f", request["connection_file"]])
+        IPKernelApp.launch_instance(argv=["-f", request["connection_file"], *KERNEL_OPTIONS])
         os._exit(0)
     except SystemExit as exit_:
         os._exit(exit_.code if isinstance(exit_.code, int) else 0)
