@@ -7,7 +7,6 @@ another executor could send jobs to other machines without changing the pipeline
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -16,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +41,6 @@ class GradingJob:
     max_score: float
     kernels: Path | None
     """A folder with the sandbox kernelspec (added to JUPYTER_PATH); None runs a plain kernel."""
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _task_number(grade_id: str) -> str:
@@ -127,7 +122,7 @@ def grade_submission(job: GradingJob) -> Result:
         max_score=job.max_score,
         status=FAILED,
         source=submission.source,
-        sha256=sha256_of(submission.path),
+        sha256=submission.sha256,
         release=job.release,
         notes=list(submission.notes),
     )
@@ -219,7 +214,7 @@ def _worker_crash(job: GradingJob, error: Exception | None = None) -> Result:
         status=FAILED,
         message=f"the grading process crashed on this submission{detail}",
         source=job.submission.source,
-        sha256=sha256_of(job.submission.path),
+        sha256=job.submission.sha256,
         release=job.release,
         notes=list(job.submission.notes),
     )
@@ -229,14 +224,9 @@ def _worker_crash(job: GradingJob, error: Exception | None = None) -> Result:
 def sandbox_kernels(limits: Limits, folder: Path, warm: bool = True) -> Iterator[Path]:
     """A folder holding the sandbox kernelspec (for JUPYTER_PATH) while the block runs: warm
     kernels forked from a zygote where the platform can fork, else a fresh Python per kernel."""
-    zygote = None
-    if warm and hasattr(os, "fork"):
-        try:
-            zygote = Zygote(folder, limits.kernel).__enter__()
-        except (OSError, RuntimeError):
-            zygote = None  # fall back to plain kernels: slower, same limits
-    try:
-        yield zygote.kernelspec() if zygote else plain_kernelspec(folder, limits.kernel)
-    finally:
-        if zygote:
-            zygote.__exit__(None, None, None)
+    with ExitStack() as stack:
+        zygote = None
+        if warm and hasattr(os, "fork"):
+            with suppress(OSError, RuntimeError):  # no zygote: plain kernels, slower, same limits
+                zygote = stack.enter_context(Zygote(folder, limits))
+        yield zygote.kernelspec() if zygote else plain_kernelspec(folder, limits)

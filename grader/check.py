@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def check_notebook(
         work = Path(work)
         template = work / "template"
         build_template(exercise, language, template)
-        submission = Submission("check", notebook, str(notebook), language, "")
+        submission = Submission("check", notebook, str(notebook), language, "", hashlib.sha256(data).hexdigest())
         with sandbox_kernels(limits, work / "kernels", warm=False) as kernels:
             job = GradingJob(
                 submission,

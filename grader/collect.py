@@ -12,6 +12,7 @@ Every entry that cannot be used is refused on its own, with a reason: the rest o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -46,6 +47,8 @@ class Submission:
     language: str
     submitted_at: str
     """ISO 8601; used to keep the latest of several notebooks from one student."""
+    sha256: str
+    """Of the notebook's bytes: a re-run does not grade an unchanged submission again."""
     name: str = ""
     """The student's name where the LMS gives it (Moodle, Canvas)."""
     notes: list[str] = field(default_factory=list)
@@ -305,6 +308,7 @@ def _select(kind: str, entries: list[_Entry], exercise: Exercise, target: Path) 
                 source=entry.source,
                 language=notebook_language(data, entry.filename, default_language),
                 submitted_at=entry.submitted_at,
+                sha256=hashlib.sha256(data).hexdigest(),
                 name=entry.name.replace("_", " ").strip(),
                 notes=notes,
             )

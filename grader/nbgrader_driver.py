@@ -36,7 +36,7 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
 from grader.exercises import Exercise
-from grader.sandbox import KERNEL_NAME, KernelLimits
+from grader.sandbox import KERNEL_NAME, Limits
 
 
 @functools.cache
@@ -76,18 +76,6 @@ WARNING_PATTERN = r"\b\w*Warning: "
 
 class NbgraderError(RuntimeError):
     """nbgrader could not do what was asked; the message carries its log."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    cell_timeout_s: int = 60
-    notebook_timeout_s: int = 300
-    memory_mb: int = 1536
-    cpu_s: int = 300
-
-    @property
-    def kernel(self) -> KernelLimits:
-        return KernelLimits(memory_mb=self.memory_mb, cpu_s=self.cpu_s, wall_s=self.notebook_timeout_s)
 
 
 DEFAULT_LIMITS = Limits()

@@ -19,7 +19,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.autograde import GradingJob, LocalExecutor, grade_submission, sandbox_kernels, sha256_of
+from grader.autograde import GradingJob, LocalExecutor, grade_submission, sandbox_kernels
 from grader.collect import Collected, collect
 from grader.exercises import SOLUTIONS, Exercise, load_exercise
 from grader.export import export_all
@@ -91,9 +91,7 @@ def autograde_all(
     jobs, results = [], []
     for submission in collected.submissions:
         previous = (
-            None
-            if force
-            else _reusable(results_dir / f"{submission.student_id}.json", sha256_of(submission.path), release)
+            None if force else _reusable(results_dir / f"{submission.student_id}.json", submission.sha256, release)
         )
         if previous:
             results.append(previous)

@@ -38,14 +38,28 @@ SECRET_PREFIXES = ("NBGRADER", "JUPYTER_TOKEN", "SSH_", "AWS_", "GIT_", "GITHUB_
 
 
 @dataclass(frozen=True)
-class KernelLimits:
+class Limits:
+    """What one student's notebook may use. The cell timeout is nbgrader's; the rest the launchers
+    apply to the kernel."""
+
+    cell_timeout_s: int = 60
+    notebook_timeout_s: int = 300
     memory_mb: int = 1536
     cpu_s: int = 300
-    wall_s: int = 300
     file_mb: int = 200
 
     def arguments(self) -> list[str]:
-        return ["--memory-mb", str(self.memory_mb), "--cpu-s", str(self.cpu_s), "--wall-s", str(self.wall_s)]
+        """The kernel's limits as launcher arguments (see limits_parser)."""
+        return [
+            "--memory-mb",
+            str(self.memory_mb),
+            "--cpu-s",
+            str(self.cpu_s),
+            "--wall-s",
+            str(self.notebook_timeout_s),
+            "--file-mb",
+            str(self.file_mb),
+        ]
 
 
 def kernel_environment(base: dict[str, str], home: Path) -> dict[str, str]:
@@ -73,7 +87,7 @@ def _limit(kind: int, value: int) -> None:
         resource.setrlimit(kind, (value, value))
 
 
-def apply_limits(limits: KernelLimits) -> None:
+def apply_limits(limits: Limits) -> None:
     _limit(resource.RLIMIT_AS, limits.memory_mb * 1024 * 1024)
     _limit(resource.RLIMIT_CPU, limits.cpu_s)
     _limit(resource.RLIMIT_FSIZE, limits.file_mb * 1024 * 1024)
@@ -102,7 +116,7 @@ def kernelspec(folder: Path, argv: list[str]) -> Path:
     return folder
 
 
-def plain_kernelspec(folder: Path, limits: KernelLimits) -> Path:
+def plain_kernelspec(folder: Path, limits: Limits) -> Path:
     return kernelspec(folder, [sys.executable, "-m", "grader.sandbox", *limits.arguments()])
 
 
@@ -131,16 +145,16 @@ def _watchdog(kernel_pid: int, wall_s: int, home: Path) -> None:
 
 def limits_parser(description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
-    defaults = KernelLimits()
+    defaults = Limits()
     parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb)
     parser.add_argument("--cpu-s", type=int, default=defaults.cpu_s)
-    parser.add_argument("--wall-s", type=int, default=defaults.wall_s)
+    parser.add_argument("--wall-s", type=int, default=defaults.notebook_timeout_s)
     parser.add_argument("--file-mb", type=int, default=defaults.file_mb)
     return parser
 
 
-def limits_from(args: argparse.Namespace) -> KernelLimits:
-    return KernelLimits(args.memory_mb, args.cpu_s, args.wall_s, args.file_mb)
+def limits_from(args: argparse.Namespace) -> Limits:
+    return Limits(notebook_timeout_s=args.wall_s, memory_mb=args.memory_mb, cpu_s=args.cpu_s, file_mb=args.file_mb)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -151,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     home = Path(tempfile.mkdtemp(prefix="cx-kernel-"))
     environment = kernel_environment(dict(os.environ), home)
     apply_limits(limits)
-    _watchdog(os.getpid(), limits.wall_s, home)
+    _watchdog(os.getpid(), limits.notebook_timeout_s, home)
     quiet_stderr(home)
     os.execve(
         sys.executable,

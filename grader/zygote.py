@@ -158,7 +158,7 @@ def serve(socket_path: str, limits) -> None:
                     _kill(pid)
                     connection.close()
             _reap(kernels, by_pid, selector)
-            _enforce_wall_clock(kernels, limits.wall_s)
+            _enforce_wall_clock(kernels, limits.notebook_timeout_s)
     finally:
         for pid, _ in kernels.values():
             _kill(pid)

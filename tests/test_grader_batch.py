@@ -150,3 +150,24 @@ def test_report_lists_failures_and_has_a_distribution(batch):
     assert "<svg" in html and "kernel died" in html and "empty file" in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
     assert not batch.all_graded
+
+
+def test_a_notebook_over_its_whole_time_limit_fails_without_hurting_others(mini_release, tmp_path):
+    # Each cell stays under the cell limit; together they run past the notebook's limit.
+    slow = "import time\ntime.sleep(2.5)\n"
+    notebook = student_notebook(
+        mini_release,
+        "en",
+        task1=slow + "total = sum(NUMBERS)",
+        task2=slow + "shout = 'HOLA'",
+        task3=slow + "half = 7.5",
+    )
+    write(notebook, tmp_path / "in" / "slow.ipynb")
+    write(student_notebook(mini_release, "ca"), tmp_path / "in" / "quick.ipynb")
+    limits = Limits(cell_timeout_s=4, notebook_timeout_s=5, memory_mb=1024, cpu_s=60)
+    batch = grade_batch(
+        tmp_path / "in", "mini", tmp_path / "out", workers=2, limits=limits, solutions=MINI, progress=False
+    )
+    slow_result = next(r for r in batch.results if r.student_id == "slow")
+    assert slow_result.status == "failed" and "5 s" in slow_result.message
+    assert next(r for r in batch.results if r.student_id == "quick").score == 6

@@ -55,3 +55,17 @@ def test_each_language_has_its_own_404_page(site_dir, lang):
 def test_no_web_fonts_or_cdn(site_dir):
     html = (site_dir / "index.html").read_text(encoding="utf-8")
     assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+
+
+@pytest.mark.parametrize(
+    "lang, site_name, section",
+    [
+        ("ca", "Experiència del client", "1. Introducció"),
+        ("es", "Experiencia del cliente", "1. Introducción"),
+        ("en", "Customer experience", "1. Introduction"),
+    ],
+)
+def test_site_name_and_navigation_are_translated(site_dir, lang, site_name, section):
+    html = (site_dir / LANGS[lang] / "module-2" / "index.html").read_text(encoding="utf-8")
+    assert f"- {site_name}</title>" in html
+    assert re.search(rf">\s*{re.escape(section)}\s*<", html), f"no nav section {section!r}"
