@@ -5,9 +5,11 @@ exercise's fixture submissions (reference, alternative, typical mistakes, blank)
 code is put into the released student notebook of the target language, as a student would have
 written it there.
 
-    .venv/bin/python benchmarks/grading.py [--exercise kpis] [-n 60] [--workers N]
+    .venv/bin/python benchmarks/grading.py [--exercise kpis] [-n 60] [--workers N] [--isolation-cost]
 
-Prints both wall-clock times, their ratio and whether every student's score is identical.
+Prints both wall-clock times, their ratio and whether every student's score is identical. With
+`--isolation-cost`, also grades the batch with `--no-isolation` (same two runs, no namespaces) to
+show what the kernels' isolation costs.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from notebooks import in_language  # noqa: E402
 
 from grader.exercises import EXERCISES, load_exercise  # noqa: E402
 from grader.nbgrader_driver import COURSE_ID, course_scores  # noqa: E402
@@ -34,28 +39,14 @@ from grader.pipeline import grade_batch  # noqa: E402
 LANGUAGES = ("ca", "es", "en")
 
 
-def _answers(notebook: nbformat.NotebookNode) -> dict[str, str]:
-    return {
-        cell.metadata["nbgrader"]["grade_id"]: cell.source
-        for cell in notebook.cells
-        if cell.get("metadata", {}).get("nbgrader", {}).get("solution")
-    }
-
-
 def make_batch(exercise_id: str, size: int, folder: Path) -> dict[str, str]:
     """Write `size` submissions to folder/<student>.ipynb; returns each student's language."""
     fixtures = sorted((ROOT / "tests" / "fixtures" / exercise_id).glob("*.ipynb"))
-    answers = [_answers(nbformat.read(path, as_version=4)) for path in fixtures]
     languages = {}
     folder.mkdir(parents=True, exist_ok=True)
     for index in range(size):
         lang = LANGUAGES[index % 3]
-        notebook = nbformat.read(EXERCISES / exercise_id / f"{exercise_id}.{lang}.ipynb", as_version=4)
-        code = answers[index % len(answers)]
-        for cell in notebook.cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if grade_id in code:
-                cell.source = code[grade_id]
+        notebook = in_language(fixtures[index % len(fixtures)], EXERCISES / exercise_id, exercise_id, lang)
         student = f"s{index:03d}"
         nbformat.write(notebook, folder / f"{student}.ipynb")
         languages[student] = lang
@@ -105,6 +96,7 @@ def main() -> None:
     parser.add_argument("--exercise", default="kpis")
     parser.add_argument("-n", type=int, default=60)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--isolation-cost", action="store_true", help="also grade without isolation")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="cx-bench-") as work:
@@ -116,24 +108,28 @@ def main() -> None:
         batch = grade_batch(work / "batch", args.exercise, work / "out", workers=args.workers, progress=False)
         parallel_time = time.perf_counter() - started
         parallel = {r.student_id: r.score for r in batch.results}
+        figures = {
+            "exercise": args.exercise,
+            "submissions": args.n,
+            "cores": os.cpu_count(),
+            "workers": batch.info.workers,
+            "serial_nbgrader_s": round(serial_time, 1),
+            "cx_grader_s": round(parallel_time, 1),
+            "speedup": round(serial_time / parallel_time, 2),
+        }
+        if args.isolation_cost:
+            started = time.perf_counter()
+            open_batch = grade_batch(
+                work / "batch", args.exercise, work / "open", workers=args.workers, isolate=False, progress=False
+            )
+            open_time = time.perf_counter() - started
+            figures["cx_grader_without_isolation_s"] = round(open_time, 1)
+            figures["isolation_cost_pct"] = round(100 * (parallel_time - open_time) / open_time, 1)
+            figures["identical_without_isolation"] = {r.student_id: r.score for r in open_batch.results} == parallel
 
     identical = parallel == serial
-    print(
-        json.dumps(
-            {
-                "exercise": args.exercise,
-                "submissions": args.n,
-                "cores": os.cpu_count(),
-                "workers": batch.info.workers,
-                "serial_nbgrader_s": round(serial_time, 1),
-                "cx_grader_s": round(parallel_time, 1),
-                "speedup": round(serial_time / parallel_time, 2),
-                "identical_scores": identical,
-                "score_levels": sorted(set(parallel.values())),
-            },
-            indent=2,
-        )
-    )
+    figures |= {"identical_scores": identical, "score_levels": sorted(set(parallel.values()))}
+    print(json.dumps(figures, indent=2))
     if not identical:
         for student in sorted(set(serial) | set(parallel)):
             if serial.get(student) != parallel.get(student):

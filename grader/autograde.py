@@ -1,8 +1,15 @@
 """Autograde: one function from a submission to a result, and executors that run it side by side.
 
-`grade_submission(job)` is self-contained (paths and settings in, a `Result` out, nothing shared
-with other submissions), so any executor can run it: `LocalExecutor` runs it in local processes;
-another executor could send jobs to other machines without changing the pipeline.
+`grade_submission(job)` grades one notebook in two runs (see grader/assemble.py): the student run
+executes the student's cells in an isolated kernel and saves their answers as data; the check run
+is nbgrader's autograde of the release with those answers loaded, in a fresh kernel that never
+ran student code. The scores come from the check run only. The student run's own view (did the
+visible checks pass there?) is kept: a task that passed there and fails on the saved answers is
+marked for the instructor's review, as is code that reaches for the checking machinery
+(grader/integrity.py).
+
+The function is self-contained (a job in, a `Result` out, nothing shared with other
+submissions), so any executor can run it: `LocalExecutor` runs it in local processes.
 """
 
 from __future__ import annotations
@@ -11,36 +18,58 @@ import json
 import os
 import re
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from jupyter_core.utils import ensure_event_loop
+
+from grader.assemble import student_run
 from grader.collect import Submission
 from grader.exercises import Exercise
 from grader.integrity import tampering
-from grader.messages import message
-from grader.nbgrader_driver import GradedNotebook, Limits, NbgraderError, autograde
+from grader.isolation import die_with_parent
+from grader.messages import bounded, check_message, message
+from grader.nbgrader_driver import GradedNotebook, NbgraderError, check_answers, copy_released_files
 from grader.results import FAILED, GRADED, Result, TaskResult
-from grader.sandbox import KERNEL_NAME, plain_kernelspec
-from grader.zygote import Zygote
+from grader.sandbox import Limits
+from grader.student_run import StudentRunResult, read_answers, run_student
+from grader.zygote import answers as zygote_answers
+
+
+@dataclass(frozen=True)
+class Template:
+    """What grading needs of one language of an exercise, prepared once per batch."""
+
+    root: Path
+    """The nbgrader course built for the language (nbgrader_driver.build_template)."""
+    release: dict
+    """The student version of the notebook."""
+    checkpoints: dict[str, list[str]]
+    """The variables each checkpoint reads (assemble.answer_names)."""
+    check: dict
+    """The check notebook (assemble.check_notebook)."""
+    max_score: float
 
 
 @dataclass(frozen=True)
 class GradingJob:
     submission: Submission
     exercise: Exercise
-    template: Path
-    """The nbgrader course built for the submission's language (nbgrader_driver.build_template)."""
-    scratch: Path
+    template: Template
+    folder: Path
+    """The job's own folder, under the batch's job folders (the only ones kernels can see)."""
     limits: Limits
     release: str
-    max_score: float
-    kernels: Path | None
-    """A folder with the sandbox kernelspec (added to JUPYTER_PATH); None runs a plain kernel."""
+    kernels: Path
+    """The folder with the grading kernelspecs (added to JUPYTER_PATH)."""
+    zygote: str
+    """The socket of the zygote that serves the batch's kernels."""
+    isolated: bool = True
 
 
 def _task_number(grade_id: str) -> str:
@@ -48,16 +77,30 @@ def _task_number(grade_id: str) -> str:
     return match.group(1) if match else grade_id
 
 
-def task_message(graded: GradedNotebook, grade_id: str, lang: str, limits: Limits) -> str:
-    """What the student should look at for one task; empty when it earned all its points."""
-    cell = next(c for c in graded.cells if c.grade_id == grade_id)
-    if cell.score >= cell.max_score:
+TIMEOUTS = {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}
+GRADER_STOPPED = (
+    "the grader's warm-kernel process stopped while grading this notebook (not the notebook's fault): "
+    "it is graded again on the next run"
+)
+
+
+def task_message(
+    exercise: Exercise,
+    lang: str,
+    points: float,
+    maximum: float,
+    solution_error: tuple[str, str] | None,
+    check_error: tuple[str, str] | None,
+    limits: Limits,
+) -> str:
+    """What the student should look at for one task; empty when it earned all its points. Only
+    words of the grader's and of the exercise's catalogues, and never more than a bounded piece of
+    anything student code could have chosen."""
+    if points >= maximum:
         return ""
-    solution = grade_id.removesuffix("_tests")
-    code_error = graded.errors.get(solution) if solution != grade_id else None
-    if code_error:
-        ename, evalue = code_error
-        if ename in {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}:
+    if solution_error:
+        ename, evalue = solution_error
+        if ename in TIMEOUTS:
             return message(lang, "timeout", seconds=limits.cell_timeout_s)
         if ename == "MemoryError":
             return message(lang, "memory")
@@ -65,53 +108,105 @@ def task_message(graded: GradedNotebook, grade_id: str, lang: str, limits: Limit
             return message(lang, "exit")
         if ename == "NotImplementedError":
             return message(lang, "not_implemented")
-        return message(lang, "code_error", error=f"{ename}: {evalue}".rstrip(": "))
-    if cell.error is None:
+        return message(lang, "code_error", error=bounded(f"{ename}: {evalue}".rstrip(": ")))
+    if check_error is None:
         return message(lang, "check_failed")
-    ename, evalue = cell.error
+    ename, evalue = check_error
     if ename == "AssertionError":
-        return evalue.strip() or message(lang, "check_failed")
+        return check_message(exercise, lang, evalue) or message(lang, "check_failed")
     if ename == "NameError":
         name = re.search(r"name '([^']+)'", evalue)
-        return message(lang, "not_done", name=name.group(1) if name else evalue)
-    if ename in {"CellTimeoutError", "KeyboardInterrupt"}:
+        return message(lang, "not_done", name=bounded(name.group(1) if name else evalue, 60))
+    if ename in TIMEOUTS:
         return message(lang, "timeout", seconds=limits.cell_timeout_s)
-    return message(lang, "check_error", error=f"{ename}: {evalue}".rstrip(": "))
+    return message(lang, "check_error", error=bounded(f"{ename}: {evalue}".rstrip(": ")))
 
 
-def _precheck(path: Path) -> str | None:
-    """Why a file cannot be a notebook at all, before any kernel starts. (A full schema check is
-    left to nbgrader, which reads the notebook anyway: doing it twice costs a tenth of a second.)"""
-    data = path.read_bytes()
+def _precheck(data: bytes) -> tuple[dict | None, str | None]:
+    """The notebook, or why a file cannot be a notebook at all, before any kernel starts."""
     if not data.strip():
-        return "empty file"
+        return None, "empty file"
     try:
         content = json.loads(data)
     except UnicodeDecodeError:
-        return "not a text file (not a notebook)"
-    except ValueError as error:
-        return f"not valid JSON ({error})"
+        return None, "not a text file (not a notebook)"
+    except (ValueError, RecursionError) as error:
+        return None, f"not valid JSON ({bounded(error, 120)})"
     if not isinstance(content, dict) or not isinstance(content.get("cells"), list):
-        return "not a notebook (no list of cells)"
+        return None, "not a notebook (no list of cells)"
     if not isinstance(content.get("nbformat"), int) or content["nbformat"] < 4:
-        return "an old or unknown notebook format: save it again with a current Jupyter"
-    return None
+        return None, "an old or unknown notebook format: save it again with a current Jupyter"
+    return content, None
 
 
-def _failure_reason(log: str, limits: Limits) -> str:
-    if "DeadKernelError" in log or "Kernel died" in log:
-        return (
-            f"the kernel died: the notebook crashed Python, ran out of memory ({limits.memory_mb} MB) "
-            f"or ran longer than {limits.notebook_timeout_s} s"
+def _review(student: StudentRunResult, graded: GradedNotebook) -> list[str]:
+    """Tasks whose visible checks passed in the student's kernel but fail on the saved answers:
+    the code changed what the checks do there, or an answer could not be saved as data."""
+    return [
+        f"task {_task_number(grade_id)}: its visible checks passed in the student's run but fail on the "
+        "saved answers (the code may change the checks, or an answer is not plain data)"
+        for grade_id, passed in student.visible.items()
+        if passed and graded.visible.get(grade_id) is False
+    ]
+
+
+def check_course_folder(jobs: Path) -> Path:
+    return jobs / f"check-{os.getpid()}"
+
+
+def _prepare_run_folder(job: GradingJob, data: bytes) -> Path:
+    folder = job.folder / "run"
+    copy_released_files(job.template.root, job.exercise, folder)
+    (folder / job.exercise.notebook_name(job.submission.language)).write_bytes(data)
+    return folder
+
+
+def _grade(job: GradingJob, notebook: dict, data: bytes, result: Result) -> None:
+    exercise, lang = job.exercise, job.submission.language
+    run = student_run(job.template.release, notebook, job.template.checkpoints)
+    folder = _prepare_run_folder(job, data)
+    student = run_student(run, folder, job.limits)
+    if student.died:
+        result.message = student.died if zygote_answers(job.zygote) else GRADER_STOPPED
+        return
+    answers = read_answers(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+    # One scratch course per worker process, at the same path for each of its notebooks: nbgrader's
+    # gradebook engine (and its cache of compiled SQL) is then reused (nbgrader_driver._engine).
+    course = check_course_folder(job.folder.parent)
+    try:
+        graded = check_answers(
+            job.template.root, exercise, lang, job.template.check, answers, course, job.limits, isolated=job.isolated
         )
-    if "TimeoutError" in log or "Timeout waiting" in log:
-        return "the kernel did not answer in time"
-    last = [line.strip() for line in log.strip().splitlines() if line.strip()]
-    return f"nbgrader could not grade it ({last[-1][:300] if last else 'no log'})"
+    finally:
+        shutil.rmtree(course, ignore_errors=True)
+    result.status = GRADED
+    result.score, result.max_score = graded.score, graded.max_score
+    result.tasks = [
+        TaskResult(
+            task=_task_number(cell.grade_id),
+            points=cell.score,
+            max_points=cell.max_score,
+            message=task_message(
+                exercise,
+                lang,
+                cell.score,
+                cell.max_score,
+                student.solution_errors.get(cell.grade_id.removesuffix("_tests")),
+                cell.error,
+                job.limits,
+            ),
+        )
+        for cell in graded.cells
+    ]
+    result.review += _review(student, graded)
+    changed = tampering(job.template.release, notebook)
+    if changed:
+        result.review.append(f"the student's code reaches for the checking machinery ({', '.join(changed)})")
 
 
 def grade_submission(job: GradingJob) -> Result:
-    """Grade one submission with nbgrader in its own scratch course; never raises for bad input."""
+    """Grade one submission; never raises for bad input."""
     started = time.monotonic()
     submission = job.submission
     result = Result(
@@ -119,60 +214,55 @@ def grade_submission(job: GradingJob) -> Result:
         exercise=job.exercise.id,
         language=submission.language,
         score=0.0,
-        max_score=job.max_score,
+        max_score=job.template.max_score,
         status=FAILED,
         source=submission.source,
         sha256=submission.sha256,
         release=job.release,
         notes=list(submission.notes),
+        isolated=job.isolated,
     )
-    problem = _precheck(submission.path)
+    data = submission.path.read_bytes()
+    notebook, problem = _precheck(data)
     if problem:
         result.message = problem
     else:
-        if job.kernels:
-            os.environ["JUPYTER_PATH"] = str(job.kernels)
+        os.environ["JUPYTER_PATH"] = str(job.kernels)
         try:
-            graded = autograde(
-                job.template,
-                job.exercise,
-                submission.language,
-                submission.path,
-                submission.student_id,
-                job.scratch,
-                job.limits,
-                kernel=KERNEL_NAME if job.kernels else None,
-            )
-            result.status = GRADED
-            changed = tampering(submission.path)
-            if changed:
-                result.notes.append(f"review by hand: the student's code changes the checks ({', '.join(changed)})")
-            result.score = graded.score
-            result.max_score = graded.max_score
-            result.tasks = [
-                TaskResult(
-                    task=_task_number(cell.grade_id),
-                    points=cell.score,
-                    max_points=cell.max_score,
-                    message=task_message(graded, cell.grade_id, submission.language, job.limits),
-                )
-                for cell in graded.cells
-            ]
+            _grade(job, notebook, data, result)
         except NbgraderError as error:
-            result.message = _failure_reason(str(error), job.limits)
+            result.status, result.score, result.tasks = FAILED, 0.0, []
+            last = (str(error).strip().splitlines() or ["no log"])[-1]
+            result.message = (
+                f"nbgrader could not run the checks on the saved answers ({bounded(last)})"
+                if zygote_answers(job.zygote)
+                else GRADER_STOPPED
+            )
         except Exception as error:  # one broken submission must never stop the batch
-            result.message = f"the grader failed on this submission: {type(error).__name__}: {error}"
+            result.status, result.score, result.tasks = FAILED, 0.0, []
+            result.message = f"the grader failed on this submission: {type(error).__name__}: {bounded(error)}"
         finally:
-            shutil.rmtree(job.scratch, ignore_errors=True)
+            shutil.rmtree(job.folder, ignore_errors=True)
     result.duration_s = round(time.monotonic() - started, 2)
     return result
 
 
 def default_workers() -> int:
-    """Twice the cores: a notebook spends much of its grading time waiting for its kernel
+    """Twice the cores: a notebook spends part of its grading time waiting for its kernels
     (start-up, messages), so one notebook per core leaves the cores idle that long. Measured on
-    2 cores (benchmarks/grading.py, 60 notebooks): 2 workers 2.5x serial nbgrader, 4 workers 3.4x."""
+    2 cores (benchmarks/grading.py, 60 notebooks): 4 workers 3.2-3.3x serial nbgrader; 3 and 6
+    workers were no faster."""
     return 2 * (os.cpu_count() or 1)
+
+
+def _start_worker() -> None:
+    """In each new worker process. A fork copies the parent's asyncio loop (jupyter_core keeps one
+    per thread), and with it the parent's epoll instance: a worker that used it would miss its
+    kernels' messages and spin. Closing the copy makes jupyter_core create the worker's own.
+    And a worker dies with the grader, rather than wait for work forever."""
+    ensure_event_loop().close()
+    if sys.platform.startswith("linux"):
+        die_with_parent()
 
 
 class LocalExecutor:
@@ -184,7 +274,7 @@ class LocalExecutor:
     def map(self, function: Callable[[GradingJob], Result], jobs: Iterable[GradingJob]) -> Iterator[Result]:
         pending = list(jobs)
         while pending:
-            with ProcessPoolExecutor(max_workers=min(self.workers, len(pending))) as pool:
+            with ProcessPoolExecutor(max_workers=min(self.workers, len(pending)), initializer=_start_worker) as pool:
                 futures: dict[Future, GradingJob] = {pool.submit(function, job): job for job in pending}
                 pending = []
                 broken = False
@@ -204,29 +294,18 @@ class LocalExecutor:
 
 
 def _worker_crash(job: GradingJob, error: Exception | None = None) -> Result:
-    detail = f": {type(error).__name__}: {error}" if error else ""
+    detail = f": {type(error).__name__}: {bounded(error)}" if error else ""
     return Result(
         student_id=job.submission.student_id,
         exercise=job.exercise.id,
         language=job.submission.language,
         score=0.0,
-        max_score=job.max_score,
+        max_score=job.template.max_score,
         status=FAILED,
         message=f"the grading process crashed on this submission{detail}",
         source=job.submission.source,
         sha256=job.submission.sha256,
         release=job.release,
         notes=list(job.submission.notes),
+        isolated=job.isolated,
     )
-
-
-@contextmanager
-def sandbox_kernels(limits: Limits, folder: Path, warm: bool = True) -> Iterator[Path]:
-    """A folder holding the sandbox kernelspec (for JUPYTER_PATH) while the block runs: warm
-    kernels forked from a zygote where the platform can fork, else a fresh Python per kernel."""
-    with ExitStack() as stack:
-        zygote = None
-        if warm and hasattr(os, "fork"):
-            with suppress(OSError, RuntimeError):  # no zygote: plain kernels, slower, same limits
-                zygote = stack.enter_context(Zygote(folder, limits))
-        yield zygote.kernelspec() if zygote else plain_kernelspec(folder, limits)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from pathlib import Path
 
-from grader.autograde import GradingJob, grade_submission, sandbox_kernels
+from grader.autograde import grade_submission
 from grader.collect import Submission, UnusableInput, notebook_exercise, notebook_language
 from grader.exercises import SOLUTIONS, all_exercises, load_exercise
+from grader.isolation import require_isolation
 from grader.messages import message
-from grader.nbgrader_driver import DEFAULT_LIMITS, Limits, build_template, max_score
+from grader.nbgrader_driver import DEFAULT_LIMITS, Limits
+from grader.pipeline import grading_session
 from grader.results import Result
 
 
@@ -20,7 +21,7 @@ def check_notebook(
     *,
     limits: Limits = DEFAULT_LIMITS,
     solutions: Path = SOLUTIONS,
-    sandbox: bool = True,
+    isolate: bool = True,
 ) -> Result:
     """Grade `notebook` against its exercise (read from the notebook unless given)."""
     notebook = Path(notebook)
@@ -32,24 +33,12 @@ def check_notebook(
     if not exercise_id:
         raise UnusableInput(f"{notebook}: cannot tell which exercise this is: pass --exercise")
     exercise = load_exercise(exercise_id, solutions)
+    if isolate:
+        require_isolation()
     language = notebook_language(data, notebook.name, exercise.languages[0])
-    with tempfile.TemporaryDirectory(prefix="cx-check-") as work:
-        work = Path(work)
-        template = work / "template"
-        build_template(exercise, language, template)
-        submission = Submission("check", notebook, str(notebook), language, "", hashlib.sha256(data).hexdigest())
-        with sandbox_kernels(limits, work / "kernels", warm=False) as kernels:
-            job = GradingJob(
-                submission,
-                exercise,
-                template,
-                work / "scratch",
-                limits,
-                exercise.fingerprint(),
-                max_score(template, exercise, language),
-                kernels if sandbox else None,
-            )
-            return grade_submission(job)
+    submission = Submission("check", notebook, str(notebook), language, "", hashlib.sha256(data).hexdigest())
+    with grading_session(exercise, {language}, limits, isolate) as session:
+        return grade_submission(session.job(submission, 0))
 
 
 def format_check(result: Result) -> str:
@@ -65,4 +54,7 @@ def format_check(result: Result) -> str:
         mark = "✓" if task.points >= task.max_points else "✗"
         comment = message(lang, "all_right") if task.points >= task.max_points else task.message
         lines.append(f"  {mark} {message(lang, 'task', n=task.task)}: {task.points:g}/{task.max_points:g}  {comment}")
+    lines += [f"  review: {reason}" for reason in result.review]
+    if not result.isolated:
+        lines.append("  (graded with --no-isolation: the student's code ran with your rights)")
     return "\n".join(lines)

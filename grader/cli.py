@@ -2,7 +2,8 @@
 grader.release, grader.pipeline and grader.check).
 
 Exit codes: 0 everything graded; 1 some submissions failed or were refused (see the report);
-2 unusable input (a missing path, an unknown exercise, a file that is not a zip or a folder).
+2 unusable input (a missing path, an unknown exercise, a file that is not a zip or a folder) or
+no way to isolate student code here (see --no-isolation).
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from pathlib import Path
 
 from grader.collect import UnusableInput
 from grader.exercises import SOLUTIONS, UnknownExercise
-from grader.nbgrader_driver import Limits
+from grader.isolation import IsolationUnavailable
+from grader.sandbox import Limits
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_UNUSABLE = 0, 1, 2
-EPILOG = "Exit codes: 0 all graded, 1 some submissions failed or were refused, 2 unusable input."
+EPILOG = (
+    "Exit codes: 0 all graded, 1 some submissions failed or were refused, "
+    "2 unusable input or student code cannot be isolated here."
+)
 
 
 def _limits(args: argparse.Namespace) -> Limits:
@@ -46,6 +51,13 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
         metavar="MB",
         help=f"memory cap of a student's kernel (default {defaults.memory_mb})",
     )
+    parser.add_argument(
+        "--no-isolation",
+        dest="isolate",
+        action="store_false",
+        help="run student code without its own namespaces, with the grader's rights (recorded in grades.csv, "
+        "the results and the report); only where bubblewrap cannot run and the submissions are trusted",
+    )
 
 
 def release_command(args: argparse.Namespace) -> int:
@@ -67,6 +79,7 @@ def grade_command(args: argparse.Namespace) -> int:
         force=args.force,
         limits=_limits(args),
         solutions=args.solutions,
+        isolate=args.isolate,
     )
     counts = {status: sum(r.status == status for r in batch.results) for status in ("graded", "failed", "rejected")}
     print(
@@ -79,6 +92,11 @@ def grade_command(args: argparse.Namespace) -> int:
             print(f"  {result.student_id}: {result.status}: {result.message}")
     for source, reason in batch.info.rejected_unassigned:
         print(f"  {source}: refused: {reason}")
+    review = sum(bool(r.review) for r in batch.results)
+    if review:
+        print(f"  {review} submission(s) marked for review by hand: see the report")
+    if not args.isolate:
+        print("  graded with --no-isolation: student code ran with your rights (recorded in the outputs)")
     print(f"report: {args.out / 'report.html'}")
     return EXIT_OK if batch.all_graded else EXIT_SOME_FAILED
 
@@ -86,7 +104,9 @@ def grade_command(args: argparse.Namespace) -> int:
 def check_command(args: argparse.Namespace) -> int:
     from grader.check import check_notebook, format_check
 
-    result = check_notebook(args.notebook, args.exercise, limits=_limits(args), solutions=args.solutions)
+    result = check_notebook(
+        args.notebook, args.exercise, limits=_limits(args), solutions=args.solutions, isolate=args.isolate
+    )
     print(format_check(result))
     return EXIT_OK if result.status == "graded" else EXIT_SOME_FAILED
 
@@ -155,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (UnusableInput, UnknownExercise) as error:
+    except (UnusableInput, UnknownExercise, IsolationUnavailable) as error:
         print(f"cx-grader: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
 

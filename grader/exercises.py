@@ -3,7 +3,9 @@ files a student gets, and a fingerprint of each release."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +51,16 @@ class Exercise:
             files.append(path)
         return files
 
+    def max_score(self, lang: str) -> float:
+        """The points a perfect submission gets: the grade cells' points in the notebook."""
+        cells = json.loads(self.notebook(lang).read_text(encoding="utf-8")).get("cells", [])
+        meta = [c.get("metadata", {}).get("nbgrader", {}) for c in cells]
+        return float(sum(m.get("points", 0) for m in meta if m.get("grade")))
+
+    def catalogue(self, lang: str) -> dict[str, str]:
+        """The exercise's messages in `lang` (`messages/<lang>.json`); empty when it has none."""
+        return _catalogue(self.source / "messages" / f"{lang}.json")
+
     def fingerprint(self) -> str:
         """Changes whenever a notebook, data file or helper of the exercise changes."""
         digest = hashlib.sha256()
@@ -77,3 +89,12 @@ def all_exercises(solutions: Path = SOLUTIONS) -> list[Exercise]:
         for p in sorted(solutions.iterdir())
         if p.is_dir() and not p.name.startswith(("_", ".")) and any(p.glob(f"{p.name}.*.ipynb"))
     ]
+
+
+@functools.cache
+def _catalogue(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}

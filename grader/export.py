@@ -1,11 +1,13 @@
 """Export: grades as CSV files an instructor can open in a spreadsheet or import into an LMS.
 
-- `grades.csv`: one row per student, every field quoted, nothing that a spreadsheet would run as
-  a formula (a cell starting with = + - @ or a control character gets a leading apostrophe, as
+- `grades.csv`: one row per student, for the instructor (with the notes and the reasons to review
+  a submission by hand, and whether its code ran isolated), every field quoted, nothing that a
+  spreadsheet would run as a formula (a cell starting with = + - @ or a control character gets a leading apostrophe, as
   OWASP recommends for CSV injection);
 - `moodle-grades.csv`: Moodle's offline grading worksheet columns (Identifier "Participant N",
   Full name, Grade, Maximum grade, Feedback comments), for Grades → Import or the assignment's
-  "Upload grading worksheet";
+  "Upload grading worksheet"; the comments are what students see, so they hold only why a
+  notebook could not be graded, never the instructor's notes;
 - `canvas-grades.csv`: Canvas gradebook import columns (Student, ID, SIS User ID, SIS Login ID,
   Section, then the assignment's column).
 """
@@ -19,7 +21,7 @@ from pathlib import Path
 from grader.results import Result
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-GRADES_COLUMNS = ["student_id", "exercise", "language", "score", "max_score", "status", "message"]
+GRADES_COLUMNS = ["student_id", "exercise", "language", "score", "max_score", "status", "message", "review", "isolated"]
 
 
 def spreadsheet_safe(value: object) -> str:
@@ -39,13 +41,21 @@ def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
     return path
 
 
-def _summary(result: Result) -> str:
-    notes = "; ".join([result.message, *result.notes]) if result.message else "; ".join(result.notes)
-    return notes
-
-
 def write_grades_csv(results: list[Result], path: Path) -> Path:
-    rows = [[r.student_id, r.exercise, r.language, r.score, r.max_score, r.status, _summary(r)] for r in results]
+    rows = [
+        [
+            r.student_id,
+            r.exercise,
+            r.language,
+            r.score,
+            r.max_score,
+            r.status,
+            "; ".join(text for text in [r.message, *r.notes] if text),
+            "; ".join(r.review),
+            "yes" if r.isolated else "no (--no-isolation)",
+        ]
+        for r in results
+    ]
     return _write(path, GRADES_COLUMNS, rows)
 
 
@@ -54,7 +64,7 @@ def write_moodle_csv(results: list[Result], path: Path, names: dict[str, str]) -
     rows = []
     for r in results:
         identifier = f"Participant {r.student_id}" if re.fullmatch(r"\d+", r.student_id) else r.student_id
-        rows.append([identifier, names.get(r.student_id, ""), r.score, r.max_score, _summary(r)])
+        rows.append([identifier, names.get(r.student_id, ""), r.score, r.max_score, r.message])
     return _write(path, header, rows)
 
 

@@ -5,6 +5,22 @@ feedback page."""
 
 from __future__ import annotations
 
+import json
+
+from grader.exercises import Exercise
+
+STRUCTURED_PREFIX = "cx-check:"
+"""How a failed check reports its message key when the grader runs it (solutions/_common/cxcheck.py)."""
+VALUE_CHARACTERS = 120
+ERROR_CHARACTERS = 200
+
+
+def bounded(text: object, limit: int = ERROR_CHARACTERS) -> str:
+    """At most `limit` characters of a text that student code may control, on one line."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 MESSAGES: dict[str, dict[str, str]] = {
     "ca": {
         "task": "Tasca {n}",
@@ -69,3 +85,24 @@ MESSAGES: dict[str, dict[str, str]] = {
 def message(lang: str, key: str, **values: object) -> str:
     table = MESSAGES.get(lang, MESSAGES["en"])
     return table[key].format(**values)
+
+
+def check_message(exercise: Exercise, lang: str, evalue: str) -> str:
+    """The student-facing text of a failed check: worded from the exercise's catalogue by the key
+    the check reported, each value cut short. A check that reports no key (a plain `assert` with
+    a message) shows at most 200 characters of its message. Empty when there is nothing to show."""
+    if not evalue.startswith(STRUCTURED_PREFIX):
+        return bounded(evalue) if evalue.strip() else ""
+    try:
+        report = json.loads(evalue[len(STRUCTURED_PREFIX) :])
+        key, values = str(report["key"]), report.get("values") or {}
+    except (ValueError, KeyError, TypeError):
+        return ""
+    template = exercise.catalogue(lang).get(key)
+    if not isinstance(template, str):
+        return ""
+    shown = {str(name): bounded(value, VALUE_CHARACTERS) for name, value in dict(values).items()}
+    try:
+        return template.format(**shown)
+    except (KeyError, IndexError, ValueError):
+        return template

@@ -6,20 +6,25 @@ gradebook). We build small, throw-away course folders:
 - a *template* per exercise and language: `source/` with that language's notebook and the
   released files, `release/` made by `generate_assignment`, and the gradebook it fills;
 - a *scratch* course per submission: a copy of the template's gradebook, the released files (never
-  the solution notebook) and the one submitted notebook. Autograde runs there, so submissions
-  graded side by side never share a gradebook ("database is locked") or see each other's files.
+  the solution notebook), the check notebook and the student's saved answers (see
+  grader/assemble.py). Autograde runs there, so submissions graded side by side never share a
+  gradebook ("database is locked"), and its kernel sees only its own folder.
+
+Templates and scratch courses live in the batch's work folder, outside the output folder: the
+template holds the solutions and its gradebook the hidden tests.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import logging
 import shutil
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 import nbgrader
 import nbgrader.api
 from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -32,11 +37,15 @@ from nbgrader.preprocessors import (
     LimitOutput,
     SaveAutoGrades,
 )
+from sqlalchemy import create_engine
 from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
-from grader.exercises import Exercise
-from grader.sandbox import KERNEL_NAME, Limits
+from grader.answers import ANSWERS_FOLDER, MARKER
+from grader.assemble import grade_id, is_load
+from grader.exercises import NOT_RELEASED, Exercise
+from grader.kernel_client import CLIENT_CLASS
+from grader.sandbox import CHECK_KERNEL, Limits
 
 
 @functools.cache
@@ -54,10 +63,26 @@ def _alembic_head() -> str:
 
 nbgrader.api.get_alembic_version = _alembic_head
 
+
+@functools.cache
+def _engine(db_url: str, **options):
+    """One SQLAlchemy engine per gradebook in a process. nbgrader makes a new engine each of the
+    nine times it opens a gradebook during one autograde, and a new engine starts with an empty
+    cache of compiled SQL statements: compiling them again cost about 0.15 s per notebook. A
+    closed gradebook disposes of the engine's connections, so a gradebook file replaced between
+    two notebooks (the scratch course of a worker) is opened afresh."""
+    return create_engine(db_url, **options)
+
+
+nbgrader.api.create_engine = _engine
+
 # nbgrader's own use of SQLAlchemy warns on every autograde; the warnings say nothing to an instructor.
 warnings.filterwarnings("ignore", category=SAWarning)
 
 COURSE_ID = "cx-course"
+# The student's id inside a scratch course: short, so that the kernel's socket paths stay short.
+SCRATCH_STUDENT = "s"
+IGNORED = (".ipynb_checkpoints", *NOT_RELEASED)
 # The stub that replaces a solution in the student version, in the notebook's language.
 CODE_STUB = {
     "ca": "# ESCRIU EL TEU CODI AQUÍ\nraise NotImplementedError()",
@@ -93,8 +118,9 @@ class GradedCell:
 class GradedNotebook:
     cells: list[GradedCell] = field(default_factory=list)
     errors: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """The first error of every nbgrader cell (solution cells too), by grade id."""
-    log: str = ""
+    """The first error of every nbgrader cell, by grade id."""
+    visible: dict[str, bool] = field(default_factory=dict)
+    """Whether each test cell's visible checks passed on the saved answers, by grade id."""
 
     @property
     def score(self) -> float:
@@ -105,7 +131,14 @@ class GradedNotebook:
         return sum(cell.max_score for cell in self.cells)
 
 
-def _config(root: Path, lang: str = "en", limits: Limits | None = None, kernel: str | None = None) -> Config:
+def _config(
+    root: Path,
+    lang: str = "en",
+    limits: Limits | None = None,
+    kernel: str | None = None,
+    sockets: Path | None = None,
+    connection_file: Path | None = None,
+) -> Config:
     config = Config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.course_id = COURSE_ID
@@ -113,7 +146,7 @@ def _config(root: Path, lang: str = "en", limits: Limits | None = None, kernel: 
     # The exchange is not used here; pointing it inside the course keeps nbgrader from complaining
     # about the system-wide default folder.
     config.Exchange.root = str(root / "exchange")
-    config.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "generate_data.py"]
+    config.CourseDirectory.ignore = list(IGNORED)
     config.ClearSolutions.code_stub = {"python": CODE_STUB.get(lang, CODE_STUB["en"])}
     config.ClearSolutions.text_stub = TEXT_STUB.get(lang, TEXT_STUB["en"])
     config.OverwriteCells.add_missing_cells = True
@@ -138,6 +171,15 @@ def _config(root: Path, lang: str = "en", limits: Limits | None = None, kernel: 
     if kernel:
         config.Execute.kernel_name = kernel
         config.OverwriteKernelspec.enabled = False
+        config.KernelManager.client_class = CLIENT_CLASS
+    if sockets:
+        # The kernel lives in namespaces of its own: it and nbgrader talk through Unix sockets in
+        # the kernel's folder, the one place both see.
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(sockets)
+    if connection_file:
+        # It holds the kernel's key: in the job's folder (removed with it), not the system's /tmp.
+        config.KernelManager.connection_file = str(connection_file)
     config.NbGraderAPI.log_level = logging.WARNING
     return config
 
@@ -166,80 +208,100 @@ def build_template(exercise: Exercise, lang: str, root: Path) -> Path:
     return root / "release" / exercise.id / exercise.notebook_name(lang)
 
 
-def autograde(
+def locked_sources(template: Path, exercise: Exercise, lang: str) -> dict[str, str]:
+    """The locked cells' sources as nbgrader keeps them in the template's gradebook (test cells
+    with their hidden tests), by grade id: what nbgrader's OverwriteCells would put back."""
+    notebook_id = exercise.notebook_name(lang)[: -len(".ipynb")]
+    with Gradebook(f"sqlite:///{template / 'gradebook.db'}", COURSE_ID) as gradebook:
+        notebook = gradebook.find_notebook(notebook_id, exercise.id)
+        return {cell.name: cell.source for cell in notebook.source_cells if cell.locked}
+
+
+def copy_released_files(template: Path, exercise: Exercise, target: Path) -> None:
+    """The released files but the notebooks (data, helpers, message catalogues) into `target`."""
+    shutil.copytree(template / "release" / exercise.id, target, ignore=shutil.ignore_patterns("*.ipynb"))
+
+
+def check_answers(
     template: Path,
     exercise: Exercise,
     lang: str,
-    notebook: Path,
-    student_id: str,
+    check_notebook: dict,
+    answers: dict[str, bytes],
     scratch: Path,
     limits: Limits,
-    kernel: str | None = KERNEL_NAME,
+    kernel: str = CHECK_KERNEL,
+    isolated: bool = True,
 ) -> GradedNotebook:
-    """Grade one submitted notebook in a scratch course made from `template`."""
+    """The check run: nbgrader autogrades `check_notebook` (the release with the solution cells
+    emptied, see grader/assemble.py) with the student's saved `answers` beside it, in a scratch
+    course made from `template`. No student code runs here; the scores are the grades."""
     scratch.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template / "gradebook.db", scratch / "gradebook.db")
-    released = template / "release" / exercise.id
-    source = scratch / "source" / exercise.id
-    shutil.copytree(released, source, ignore=shutil.ignore_patterns("*.ipynb"))
-    submitted = scratch / "submitted" / student_id / exercise.id
-    submitted.mkdir(parents=True)
+    copy_released_files(template, exercise, scratch / "source" / exercise.id)
+    submitted = scratch / "submitted" / SCRATCH_STUDENT / exercise.id
+    (submitted / ANSWERS_FOLDER).mkdir(parents=True)
     name = exercise.notebook_name(lang)
-    shutil.copyfile(notebook, submitted / name)
-
-    result = _api(_config(scratch, lang, limits, kernel)).autograde(exercise.id, student_id, force=True, create=True)
-    graded = GradedNotebook(log=result.get("log") or "")
+    (submitted / name).write_text(json.dumps(check_notebook), encoding="utf-8")
+    for checkpoint, data in answers.items():
+        (submitted / ANSWERS_FOLDER / f"{checkpoint}.json").write_bytes(data)
+    graded_folder = scratch / "autograded" / SCRATCH_STUDENT / exercise.id
+    config = _config(scratch, lang, limits, kernel, graded_folder / ".k" if isolated else None, scratch / "kernel.json")
+    # The check notebook is the grader's own, built from the release with the locked cells already
+    # as the gradebook keeps them (grader/assemble.py): the pass that restores them and checks the
+    # metadata of a student's notebook has nothing to do (0.2 s per notebook), and so have the
+    # steps that trim a student's outputs and metadata, or apply a due date the scratch course has
+    # not got (nbconvert validates the whole notebook after each step).
+    config.Autograde.sanitize_preprocessors = []
+    config.Autograde.autograde_preprocessors = [Execute, IgnorePattern, SaveAutoGrades]
+    result = _api(config).autograde(exercise.id, SCRATCH_STUDENT, force=True, create=True)
     if not result["success"]:
         raise NbgraderError(result.get("log") or result.get("error") or "autograde failed")
-    errors = _cell_errors(scratch / "autograded" / student_id / exercise.id / name)
-    graded.errors = errors
-    notebook_id = name[: -len(".ipynb")]
-    with Gradebook(f"sqlite:///{scratch / 'gradebook.db'}", COURSE_ID) as gradebook:
-        try:
-            submission = gradebook.find_submission_notebook(notebook_id, exercise.id, student_id)
-        except MissingEntry as error:
-            raise NbgraderError(f"no grades were recorded: {error}") from error
-        for grade in sorted(submission.grades, key=lambda g: g.cell_id or 0):
-            graded.cells.append(
-                GradedCell(grade.name, float(grade.score or 0), float(grade.max_score), errors.get(grade.name))
-            )
-    order = {grade_id: index for index, grade_id in enumerate(_grade_ids(template, exercise, lang))}
+    graded = GradedNotebook()
+    graded.errors, graded.visible = _outcomes(graded_folder / name)
+    graded.cells = _scores(scratch, exercise, name[: -len(".ipynb")])
+    order = {grade_id(cell): index for index, cell in enumerate(check_notebook["cells"])}
     graded.cells.sort(key=lambda cell: order.get(cell.grade_id, len(order)))
+    for cell in graded.cells:
+        cell.error = graded.errors.get(cell.grade_id)
     return graded
 
 
-def _cell_errors(path: Path) -> dict[str, tuple[str, str]]:
-    """The first error (name, value) of each nbgrader cell in an executed notebook."""
-    if not path.is_file():
-        return {}
+def _scores(course: Path, exercise: Exercise, notebook_id: str, student: str = SCRATCH_STUDENT) -> list[GradedCell]:
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook:
+        try:
+            submission = gradebook.find_submission_notebook(notebook_id, exercise.id, student)
+        except MissingEntry as error:
+            raise NbgraderError(f"no grades were recorded: {error}") from error
+        return [
+            GradedCell(grade.name, float(grade.score or 0), float(grade.max_score))
+            for grade in sorted(submission.grades, key=lambda g: g.cell_id or 0)
+        ]
+
+
+def _outcomes(path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, bool]]:
+    """From a notebook nbgrader executed: the first error (name, value) of each nbgrader cell, and
+    the visible-check results the loading cells printed, by grade id (read from those cells only:
+    a check may print what a student's answer holds)."""
     errors: dict[str, tuple[str, str]] = {}
-    for cell in nbformat.read(path, as_version=4).cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not meta.get("grade_id") or cell.cell_type != "code":
+    visible: dict[str, bool] = {}
+    if not path.is_file():
+        return errors, visible
+    for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+        if cell.get("cell_type") != "code":
             continue
+        meta = cell.get("metadata", {}).get("nbgrader", {})
         for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
+            if output.get("output_type") == "error" and meta.get("grade_id") and meta["grade_id"] not in errors:
                 errors[meta["grade_id"]] = (output.get("ename", ""), output.get("evalue", ""))
-                break
-    return errors
-
-
-def _grade_cells(template: Path, exercise: Exercise, lang: str) -> list[dict]:
-    notebook = nbformat.read(template / "release" / exercise.id / exercise.notebook_name(lang), as_version=4)
-    return [
-        cell.metadata["nbgrader"]
-        for cell in notebook.cells
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
-    ]
-
-
-def _grade_ids(template: Path, exercise: Exercise, lang: str) -> list[str]:
-    return [meta["grade_id"] for meta in _grade_cells(template, exercise, lang)]
-
-
-def max_score(template: Path, exercise: Exercise, lang: str) -> float:
-    """The points a perfect submission gets, read from the released notebook."""
-    return float(sum(meta.get("points", 0) for meta in _grade_cells(template, exercise, lang)))
+            elif output.get("output_type") == "stream" and is_load(cell):
+                text = output.get("text", "")
+                for line in ("".join(text) if isinstance(text, list) else text).splitlines():
+                    if line.startswith(MARKER):
+                        with contextlib.suppress(ValueError, KeyError, TypeError):
+                            report = json.loads(line[len(MARKER) :])
+                            visible[str(report["task"])] = bool(report["passed"])
+    return errors, visible
 
 
 def autograde_course(course: Path, exercise_id: str, student_ids: list[str], kernel: str | None = None) -> None:

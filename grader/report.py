@@ -19,6 +19,7 @@ table{border-collapse:collapse;margin:1rem 0;width:100%}th,td{border-bottom:1px 
 text-align:left;vertical-align:top}th{background:#eef4f7}.num{text-align:right}
 .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #ccc;border-radius:.4rem;padding:.6rem 1rem}
 .card b{display:block;font-size:1.4rem}svg text{font-size:11px;fill:#333}
+.warning{background:#fdecea;border-left:4px solid #8e1b10;padding:.6rem .8rem}
 """
 
 
@@ -31,6 +32,8 @@ class BatchInfo:
     graded_now: int
     reused: int
     workers: int
+    isolated: bool = True
+    """False when the instructor chose --no-isolation."""
     rejected_unassigned: list[tuple[str, str]] = field(default_factory=list)
     """(source, reason) of refused entries that name no student."""
 
@@ -76,6 +79,7 @@ def render_report(results: list[Result], info: BatchInfo) -> str:
         ("Graded", len(graded)),
         ("Failed", len(failed)),
         ("Rejected", len(rejected) + len(info.rejected_unassigned)),
+        ("Marked for review", sum(bool(r.review) for r in results)),
         ("Mean score", f"{mean(scores):.1f} / {maximum:g}" if scores else "–"),
         ("Median score", f"{median(scores):g} / {maximum:g}" if scores else "–"),
         ("Batch time", f"{info.duration_s:.1f} s"),
@@ -102,6 +106,19 @@ def render_report(results: list[Result], info: BatchInfo) -> str:
         for source, reason in info.rejected_unassigned
     )
     notes = "".join(f"<li>{escape(r.student_id)}: {escape(note)}</li>" for r in results for note in r.notes)
+    review = "".join(
+        f'<tr><td>{escape(r.student_id)}</td><td class="num">{r.score:g}</td>'
+        f"<td><ul>{''.join(f'<li>{escape(reason)}</li>' for reason in r.review)}</ul></td></tr>"
+        for r in results
+        if r.review
+    )
+    isolation = (
+        ""
+        if info.isolated
+        else '<p class="warning">Graded with <code>--no-isolation</code>: the students\' code ran with the '
+        "rights of the account that ran the grader, without namespaces of its own. Scores still come from "
+        "checks that ran where no student code ran, but the code could read and change what that account can.</p>\n"
+    )
     languages = Counter(r.language for r in results)
     return (
         f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -111,6 +128,7 @@ def render_report(results: list[Result], info: BatchInfo) -> str:
         f"<p>Input: {escape(info.input)} ({escape(info.format)}). Graded now: {info.graded_now}; "
         f"unchanged since the last run: {info.reused}; workers: {info.workers}. "
         f"Languages: {escape(', '.join(f'{k} {v}' for k, v in sorted(languages.items())))}.</p>\n"
+        f"{isolation}"
         f'<div class="cards">{card_html}</div>\n'
         f"<h2>Score distribution</h2>\n{_histogram(scores, maximum) if scores else '<p>No graded submission.</p>'}\n"
         f"<h2>Pass rate per task</h2>\n<p>Share of graded submissions that earned all the task's points.</p>\n"
@@ -121,6 +139,14 @@ def render_report(results: list[Result], info: BatchInfo) -> str:
             f"<table><thead><tr><th>Student</th><th>Status</th><th>File</th><th>Why</th></tr></thead>"
             f"<tbody>{problems}</tbody></table>\n"
             if problems
+            else "<p>None.</p>\n"
+        )
+        + "<h2>Marked for review by hand</h2>\n<p>Never shown to students. A score here comes from the checks "
+        "run on the student's saved answers; the reasons say what to look at in the notebook.</p>\n"
+        + (
+            f'<table><thead><tr><th>Student</th><th class="num">Score</th><th>Why</th></tr></thead>'
+            f"<tbody>{review}</tbody></table>\n"
+            if review
             else "<p>None.</p>\n"
         )
         + f"<h2>Notes</h2>\n{f'<ul>{notes}</ul>' if notes else '<p>None.</p>'}\n</body></html>\n"

@@ -14,8 +14,13 @@
   "sha256": "…",                    // of the submitted file: re-runs skip what was graded already
   "release": "…",                   // fingerprint of the exercise version it was graded against
   "notes": ["two notebooks from this student: kept the latest, …"],
+  "review": ["task 3: its visible checks passed in the student's run but fail on the saved answers …"],
+  "isolated": true,                 // false when graded with --no-isolation
   "duration_s": 4.2
 }
+
+`notes` and `review` are for the instructor (grades.csv, the report), never for the student's
+feedback or the LMS feedback columns.
 ```
 """
 
@@ -54,6 +59,10 @@ class Result:
     sha256: str = ""
     release: str = ""
     notes: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+    """Why the instructor should look at this submission by hand; empty when nothing calls for it."""
+    isolated: bool = True
+    """Whether the student's code ran in an isolated kernel (False only with --no-isolation)."""
     duration_s: float = 0.0
 
     def to_json(self) -> str:

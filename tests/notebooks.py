@@ -1,5 +1,6 @@
-"""Builders of student submissions for the grader tests, from the tiny `mini` exercise in
-tests/fixtures/mini/ (three graded tasks: 1 + 2 + 3 points)."""
+"""Builders of student submissions for the grader tests (and benchmarks/grading.py): from the tiny
+`mini` exercise in tests/fixtures/mini/ (three graded tasks: 1 + 2 + 3 points), and the course's
+fixture submissions moved into any language."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-MINI = ROOT / "tests" / "fixtures" / "mini"
+FIXTURES = ROOT / "tests" / "fixtures"
+MINI = FIXTURES / "mini"
 CORRECT = {"task1": "total = sum(NUMBERS)", "task2": 'shout = "hola".upper()', "task3": "half = total / 2"}
 
 
@@ -51,3 +53,24 @@ def with_cell_source(notebook: nbformat.NotebookNode, grade_id: str, source: str
 
 def as_bytes(notebook: nbformat.NotebookNode) -> bytes:
     return json.dumps(notebook, ensure_ascii=False).encode()
+
+
+def solution_code(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """The code of each solution cell, by grade id."""
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: cell.source
+        for cell in notebook.cells
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+    }
+
+
+def in_language(fixture: Path, release: Path, exercise_id: str, lang: str) -> nbformat.NotebookNode:
+    """A fixture submission's code in the released notebook of `lang`, as a student of that
+    language would have written it."""
+    code = solution_code(nbformat.read(fixture, as_version=4))
+    notebook = nbformat.read(release / f"{exercise_id}.{lang}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in code:
+            cell.source = code[grade_id]
+    return notebook

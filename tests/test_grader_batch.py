@@ -36,6 +36,11 @@ def batch(mini_release, tmp_path_factory):
     cheat_code = "import cxcheck as cx\ncx.expect = lambda *a, **k: None\nshout = 'x'"
     cheat = student_notebook(mini_release, "ca", task2=cheat_code)
     write(cheat, folder / "cheat.ipynb")
+    long_name = "E" * 5000
+    huge = f"class {long_name}(Exception):\n    pass\nraise {long_name}('x' * 100_000)"
+    write(student_notebook(mini_release, "en", task1=huge), folder / "huge_error.ipynb")
+    hidden = "get_ipython().showtraceback = lambda *a, **k: None\ntotal = 'fifteen'"
+    write(student_notebook(mini_release, "en", task1=hidden), folder / "hides_errors.ipynb")
     probe = "import os\ntotal = 0 if any(k.startswith('NBGRADER') for k in os.environ) else sum(NUMBERS)"
     write(student_notebook(mini_release, "en", task1=probe), folder / "env_probe.ipynb")
     other = student_notebook(mini_release, "ca")
@@ -106,10 +111,30 @@ def test_unusable_files_fail_or_are_refused_with_a_reason(batch):
     assert any("notes.docx" in note for note in _result(batch, "good_es").notes)
 
 
-def test_code_that_changes_the_checks_is_flagged_for_review(batch):
-    assert any("review by hand" in note and "cx.expect" in note for note in _result(batch, "cheat").notes)
-    assert not any("review by hand" in note for note in _result(batch, "good_ca").notes)
-    assert "review by hand" in (batch.out / "report.html").read_text(encoding="utf-8")
+def test_code_that_changes_the_checks_gains_nothing_and_is_marked_for_review(batch):
+    cheat = _result(batch, "cheat")
+    assert cheat.score == 4, "task 2 is checked where the student's code never ran"
+    assert any("cx.expect" in reason for reason in cheat.review)
+    assert not _result(batch, "good_ca").review
+    report = (batch.out / "report.html").read_text(encoding="utf-8")
+    assert "Marked for review by hand" in report and "cx.expect" in report
+    feedback = (batch.out / "feedback" / "cheat.html").read_text(encoding="utf-8")
+    assert "cx.expect" not in feedback and "review" not in feedback.lower()
+
+
+def test_what_student_code_raises_reaches_the_outputs_cut_short(batch):
+    task1 = next(t for t in _result(batch, "huge_error").tasks if t.task == "1")
+    assert task1.points == 0 and task1.message.startswith("Your code for this task stopped with an error: EEE")
+    assert len(task1.message) < 300
+    for path in (batch.out / "feedback" / "huge_error.html", batch.out / "grades.csv", batch.out / "report.html"):
+        assert "x" * 300 not in path.read_text(encoding="utf-8") and "E" * 300 not in path.read_text(encoding="utf-8")
+
+
+def test_a_task_that_passed_only_in_the_students_kernel_is_marked_for_review(batch):
+    result = _result(batch, "hides_errors")
+    assert next(t for t in result.tasks if t.task == "1").points == 0
+    assert any(reason.startswith("task 1: its visible checks passed in the student's run") for reason in result.review)
+    assert "visible checks" not in (batch.out / "feedback" / "hides_errors.html").read_text(encoding="utf-8")
 
 
 def test_student_code_sees_none_of_the_graders_environment(batch):
@@ -130,7 +155,8 @@ def test_every_student_gets_a_json_result_feedback_and_a_csv_row(batch):
     with (batch.out / "grades.csv").open(encoding="utf-8", newline="") as stream:
         rows = list(csv.DictReader(stream))
     assert {row["student_id"] for row in rows} == students
-    assert list(rows[0]) == ["student_id", "exercise", "language", "score", "max_score", "status", "message"]
+    assert list(rows[0])[:7] == ["student_id", "exercise", "language", "score", "max_score", "status", "message"]
+    assert {row["isolated"] for row in rows} == {"yes"}
     data = json.loads((batch.out / "results" / "partial_en.json").read_text(encoding="utf-8"))
     assert set(data) >= {"student_id", "exercise", "language", "score", "max_score", "status", "tasks"}
     assert set(data["tasks"][0]) == {"task", "points", "max_points", "message"}

@@ -7,9 +7,9 @@ import json
 import shutil
 
 import pytest
-from notebooks import MINI, blank_notebook, student_notebook, write
+from notebooks import FIXTURES, MINI, blank_notebook, in_language, student_notebook, write
 
-from grader.exercises import load_exercise
+from grader.exercises import EXERCISES, all_exercises, load_exercise
 from grader.nbgrader_driver import autograde_course, build_template, course_scores
 from grader.pipeline import grade_batch
 
@@ -42,6 +42,31 @@ def test_parallel_scores_equal_plain_serial_nbgrader(mini_release, tmp_path):
     parallel = {r.student_id: r.score for r in batch.results}
     assert parallel == serial
     assert sorted(set(serial.values())) == [0, 2, 3, 4, 6], "the class covers several scores"
+
+
+@pytest.mark.parametrize("exercise", all_exercises(), ids=lambda e: e.id)
+def test_every_fixture_scores_what_plain_serial_nbgrader_gives_it(exercise, tmp_path):
+    """The course's fixture submissions (each in one language, the languages taking turns): the
+    scores of two runs with isolated kernels equal plain `nbgrader autograde`'s."""
+    fixtures = sorted((FIXTURES / exercise.id).glob("*.ipynb"))
+    students = {}
+    for index, fixture in enumerate(fixtures):
+        lang = exercise.languages[index % len(exercise.languages)]
+        students[fixture.stem] = (lang, in_language(fixture, EXERCISES / exercise.id, exercise.id, lang))
+    serial = {}
+    for lang in exercise.languages:
+        course = tmp_path / f"course-{lang}"
+        build_template(exercise, lang, course)
+        mine = sorted(s for s, (student_lang, _) in students.items() if student_lang == lang)
+        for student in mine:
+            write(students[student][1], course / "submitted" / student / exercise.id / exercise.notebook_name(lang))
+        autograde_course(course, exercise.id, mine)
+        serial.update(course_scores(course, exercise.id))
+    for student, (_, notebook) in students.items():
+        write(notebook, tmp_path / "batch" / f"{student}.ipynb")
+    batch = grade_batch(tmp_path / "batch", exercise.id, tmp_path / "out", progress=False)
+    assert {r.student_id: r.score for r in batch.results} == serial
+    assert len(set(serial.values())) >= 3, "the fixtures cover several scores"
 
 
 def test_rerun_grades_nothing_again_late_work_alone_and_force_everything(mini_release, tmp_path):

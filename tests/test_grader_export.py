@@ -13,6 +13,7 @@ def _results():
         Result("12345", "kpis", "ca", 18.5, 26, "graded", notes=["kept the latest, ignored a, b"]),
         Result('=HYPERLINK("http://x")', "kpis", "es", 0, 26, "failed", message='empty file, "really"'),
         Result("+33", "kpis", "en", 26, 26, "graded"),
+        Result("777", "kpis", "ca", 20, 26, "graded", review=["task 3: passed only in the student's run"]),
     ]
 
 
@@ -24,8 +25,9 @@ def _rows(path):
 def test_grades_csv_quotes_every_field_and_defuses_formulas(tmp_path):
     export_all(_results(), tmp_path, {"12345": "Puig, Anna"}, "kpis")
     rows = _rows(tmp_path / "grades.csv")
-    assert rows[0] == ["student_id", "exercise", "language", "score", "max_score", "status", "message"]
-    assert rows[1] == ["12345", "kpis", "ca", "18.5", "26", "graded", "kept the latest, ignored a, b"]
+    header = "student_id exercise language score max_score status message review isolated"
+    assert rows[0] == header.split()
+    assert rows[1] == ["12345", "kpis", "ca", "18.5", "26", "graded", "kept the latest, ignored a, b", "", "yes"]
     assert rows[2][0] == '\'=HYPERLINK("http://x")' and rows[2][6] == 'empty file, "really"'
     assert rows[3][0] == "'+33"
     text = (tmp_path / "grades.csv").read_text(encoding="utf-8")
@@ -37,6 +39,7 @@ def test_moodle_and_canvas_files_have_their_import_columns(tmp_path):
     moodle = _rows(tmp_path / "moodle-grades.csv")
     assert moodle[0] == ["Identifier", "Full name", "Grade", "Maximum grade", "Feedback comments"]
     assert moodle[1][:4] == ["Participant 12345", "Puig, Anna", "18.5", "26"]
+    assert moodle[2][4] == 'empty file, "really"', "why a notebook was not graded is the student's to know"
     canvas = _rows(tmp_path / "canvas-grades.csv")
     assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "kpis"]
     assert canvas[1] == ["Puig, Anna", "12345", "", "", "", "18.5"]
@@ -46,3 +49,14 @@ def test_spreadsheet_safe_leaves_ordinary_text_alone():
     assert spreadsheet_safe("Anna") == "Anna"
     assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
     assert spreadsheet_safe(3.0) == "3"
+
+
+def test_instructor_notes_and_review_reasons_stay_out_of_what_students_see(tmp_path):
+    export_all(_results(), tmp_path, {}, "kpis")
+    grades = _rows(tmp_path / "grades.csv")
+    assert grades[4][7] == "task 3: passed only in the student's run"
+    moodle = (tmp_path / "moodle-grades.csv").read_text(encoding="utf-8")
+    assert "kept the latest" not in moodle and "student's run" not in moodle
+    unisolated = Result("9", "kpis", "es", 3, 26, "graded", isolated=False)
+    export_all([unisolated], tmp_path, {}, "kpis")
+    assert _rows(tmp_path / "grades.csv")[1][8] == "no (--no-isolation)"

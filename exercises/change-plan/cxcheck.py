@@ -6,6 +6,11 @@ and calls ``set_language(LANG)`` once.  The messages live in
 with the same keys.  A failing check raises ``AssertionError`` with the
 message of the notebook's language, so that nbgrader shows it to the student.
 
+When the grader runs the checks (``CX_CHECK_STRUCTURED`` set), a failing check
+raises its message key and values instead, as ``cx-check:{"key": ..., "values":
+{...}}``: the grader words the message itself from the catalogue, in the
+student's language, with every value cut short.
+
 Only the standard library is needed to load messages; pandas is imported
 lazily by the comparison helpers that work with Series and DataFrames.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import os
 from pathlib import Path
 
 __all__ = [
@@ -31,6 +37,9 @@ __all__ = [
 ]
 
 _state: dict = {"lang": None, "messages": {}}
+STRUCTURED_VARIABLE = "CX_CHECK_STRUCTURED"
+STRUCTURED_PREFIX = "cx-check:"
+VALUE_CHARACTERS = 120
 
 
 def set_language(lang: str, folder: str | Path = ".") -> None:
@@ -65,6 +74,9 @@ def msg(key: str, /, **values) -> str:
 def expect(condition, key: str, /, **values) -> None:
     """Raise ``AssertionError(msg(key, **values))`` when ``condition`` is false."""
     if not condition:
+        if os.environ.get(STRUCTURED_VARIABLE):
+            shown = {name: str(value)[:VALUE_CHARACTERS] for name, value in values.items()}
+            raise AssertionError(STRUCTURED_PREFIX + json.dumps({"key": key, "values": shown}, ensure_ascii=False))
         raise AssertionError(msg(key, **values))
 
 
