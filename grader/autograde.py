@@ -240,7 +240,11 @@ def grade_submission(job: GradingJob) -> Result:
             )
         except Exception as error:  # one broken submission must never stop the batch
             result.status, result.score, result.tasks = FAILED, 0.0, []
-            result.message = f"the grader failed on this submission: {type(error).__name__}: {bounded(error)}"
+            result.message = (
+                f"the grader failed on this submission: {type(error).__name__}: {bounded(error)}"
+                if zygote_answers(job.zygote)
+                else GRADER_STOPPED
+            )
         finally:
             shutil.rmtree(job.folder, ignore_errors=True)
     result.duration_s = round(time.monotonic() - started, 2)
