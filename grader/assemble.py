@@ -172,6 +172,11 @@ class StudentRun:
     roles: list[Placed] = field(default_factory=list)
     """One per cell of `notebook`."""
 
+    @property
+    def student_code(self) -> list[str]:
+        """The sources of the cells that are the student's (solution cells and added cells)."""
+        return [source(p.cell) for p in self.roles if p.role in (SOLUTION, STUDENT)]
+
 
 def student_run(release: dict, submitted: dict, checkpoints: dict[str, list[str]]) -> StudentRun:
     """The notebook of the student run: the merged code cells, each checkpoint starting with the
@@ -216,8 +221,3 @@ def check_notebook(release: dict, checkpoints: dict[str, list[str]], locked: dic
             cell["source"] = locked[checkpoint]
         notebook["cells"].append(cell)
     return notebook
-
-
-def student_cells(release: dict, submitted: dict) -> list[str]:
-    """The sources of the cells that are the student's (solution cells and added cells)."""
-    return [source(p.cell) for p in merge(release, submitted) if p.role in (SOLUTION, STUDENT)]

@@ -33,7 +33,7 @@ from grader.collect import Submission
 from grader.exercises import Exercise
 from grader.integrity import tampering
 from grader.isolation import die_with_parent
-from grader.messages import bounded, check_message, message
+from grader.messages import bounded, check_message, message, task_key
 from grader.nbgrader_driver import GradedNotebook, NbgraderError, check_answers, copy_released_files
 from grader.results import FAILED, GRADED, Result, TaskResult
 from grader.sandbox import Limits
@@ -167,7 +167,7 @@ def _grade(job: GradingJob, notebook: dict, data: bytes, result: Result) -> None
     folder = _prepare_run_folder(job, data)
     student = run_student(run, folder, job.limits)
     if student.died:
-        result.message = student.died if zygote_answers(job.zygote) else GRADER_STOPPED
+        result.message = student.died
         return
     answers = read_answers(folder)
     shutil.rmtree(folder, ignore_errors=True)
@@ -196,33 +196,58 @@ def _grade(job: GradingJob, notebook: dict, data: bytes, result: Result) -> None
                 cell.error,
                 job.limits,
             ),
+            key=task_key(
+                exercise,
+                lang,
+                cell.score,
+                cell.max_score,
+                student.solution_errors.get(cell.grade_id.removesuffix("_tests")),
+                cell.error,
+                TIMEOUTS,
+            ),
         )
         for cell in graded.cells
     ]
     result.review += _review(student, graded)
-    changed = tampering(job.template.release, notebook)
+    changed = tampering(run.student_code)
     if changed:
         result.review.append(f"the student's code reaches for the checking machinery ({', '.join(changed)})")
+
+
+def _failed(job: GradingJob, message: str = "") -> Result:
+    """A result with no points, as every grading starts and a crash ends."""
+    return Result(
+        student_id=job.submission.student_id,
+        exercise=job.exercise.id,
+        language=job.submission.language,
+        score=0.0,
+        max_score=job.template.max_score,
+        status=FAILED,
+        message=message,
+        source=job.submission.source,
+        sha256=job.submission.sha256,
+        release=job.release,
+        notes=list(job.submission.notes),
+        isolated=job.isolated,
+    )
+
+
+def _zygote_stopped(socket_path: str, grace_s: float = 1.0) -> bool:
+    """Whether the zygote stopped. A kernel can die with its zygote a moment before the zygote's
+    socket closes, so a failure is only charged to the notebook if the zygote keeps answering."""
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline:
+        if not zygote_answers(socket_path):
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def grade_submission(job: GradingJob) -> Result:
     """Grade one submission; never raises for bad input."""
     started = time.monotonic()
-    submission = job.submission
-    result = Result(
-        student_id=submission.student_id,
-        exercise=job.exercise.id,
-        language=submission.language,
-        score=0.0,
-        max_score=job.template.max_score,
-        status=FAILED,
-        source=submission.source,
-        sha256=submission.sha256,
-        release=job.release,
-        notes=list(submission.notes),
-        isolated=job.isolated,
-    )
-    data = submission.path.read_bytes()
+    result = _failed(job)
+    data = job.submission.path.read_bytes()
     notebook, problem = _precheck(data)
     if problem:
         result.message = problem
@@ -231,22 +256,14 @@ def grade_submission(job: GradingJob) -> Result:
         try:
             _grade(job, notebook, data, result)
         except NbgraderError as error:
-            result.status, result.score, result.tasks = FAILED, 0.0, []
             last = (str(error).strip().splitlines() or ["no log"])[-1]
-            result.message = (
-                f"nbgrader could not run the checks on the saved answers ({bounded(last)})"
-                if zygote_answers(job.zygote)
-                else GRADER_STOPPED
-            )
+            result = _failed(job, f"nbgrader could not run the checks on the saved answers ({bounded(last)})")
         except Exception as error:  # one broken submission must never stop the batch
-            result.status, result.score, result.tasks = FAILED, 0.0, []
-            result.message = (
-                f"the grader failed on this submission: {type(error).__name__}: {bounded(error)}"
-                if zygote_answers(job.zygote)
-                else GRADER_STOPPED
-            )
+            result = _failed(job, f"the grader failed on this submission: {type(error).__name__}: {bounded(error)}")
         finally:
             shutil.rmtree(job.folder, ignore_errors=True)
+        if result.status == FAILED and _zygote_stopped(job.zygote):
+            result.message = GRADER_STOPPED  # whatever the kernel did, it died with the zygote
     result.duration_s = round(time.monotonic() - started, 2)
     return result
 
@@ -299,17 +316,4 @@ class LocalExecutor:
 
 def _worker_crash(job: GradingJob, error: Exception | None = None) -> Result:
     detail = f": {type(error).__name__}: {bounded(error)}" if error else ""
-    return Result(
-        student_id=job.submission.student_id,
-        exercise=job.exercise.id,
-        language=job.submission.language,
-        score=0.0,
-        max_score=job.template.max_score,
-        status=FAILED,
-        message=f"the grading process crashed on this submission{detail}",
-        source=job.submission.source,
-        sha256=job.submission.sha256,
-        release=job.release,
-        notes=list(job.submission.notes),
-        isolated=job.isolated,
-    )
+    return _failed(job, f"the grading process crashed on this submission{detail}")

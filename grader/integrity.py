@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 
-from grader.assemble import student_cells
+from grader.messages import bounded
 
 CHECK_MODULES = {"cxcheck", "builtins", "__builtins__", "sys", "pandas", "pd", "numpy", "np", "math"}
 DUNDERS = {"__code__", "__globals__", "__builtins__", "__dict__", "__class__", "__defaults__", "__kwdefaults__"}
@@ -25,6 +25,10 @@ ESCAPE_CALLS = {"fork", "forkpty", "system", "popen", "kill", "killpg", "setsid"
 DYNAMIC = {"exec", "eval", "compile", "__import__", "globals", "setattr", "delattr"}
 SYS_HOOKS = {"displayhook", "excepthook", "stderr", "stdout", "modules", "settrace", "setprofile", "meta_path"}
 RELEASED_FILES = ("data/", "data\\", "cxcheck", "messages/", "messages\\")
+# What a finding may quote of the student's code, and how many findings a notebook reports: the
+# list reaches grades.csv and the report.
+FINDING_CHARACTERS = 80
+MOST_FINDINGS = 12
 
 
 def _base_name(node: ast.AST) -> str | None:
@@ -89,7 +93,7 @@ def _findings(tree: ast.AST, aliases: set[str]) -> list[str]:
             ):
                 found.append(f"{ast.unparse(node.func)}(…)")
             if _writes_released_file(node):
-                found.append(f"writes a released file: {ast.unparse(node)[:80]}")
+                found.append(f"writes a released file: {ast.unparse(node)}")
         if isinstance(node, ast.Import | ast.ImportFrom):
             module = node.module if isinstance(node, ast.ImportFrom) else None
             names = [module] if module else [alias.name for alias in node.names]
@@ -97,11 +101,12 @@ def _findings(tree: ast.AST, aliases: set[str]) -> list[str]:
     return found
 
 
-def tampering(release: dict, submitted: dict) -> list[str]:
-    """What the student's cells do to the grading machinery, e.g. ['cxcheck.expect', 'exec(…)']."""
+def tampering(student_code: list[str]) -> list[str]:
+    """What the student's cells (assemble.StudentRun.student_code) do to the grading machinery,
+    e.g. ['cxcheck.expect', 'exec(…)'], each quoted at most FINDING_CHARACTERS long."""
     found: list[str] = []
     aliases = set(CHECK_MODULES)
-    for text in student_cells(release, submitted):
+    for text in student_code:
         try:
             tree = ast.parse(text)
         except (SyntaxError, ValueError):
@@ -113,5 +118,5 @@ def tampering(release: dict, submitted: dict) -> list[str]:
                         aliases.add(alias.asname)
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id in aliases:
                 aliases |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-        found.extend(_findings(tree, aliases))
-    return sorted(set(found))
+        found.extend(bounded(finding, FINDING_CHARACTERS) for finding in _findings(tree, aliases))
+    return sorted(set(found))[:MOST_FINDINGS]

@@ -10,7 +10,6 @@ the start-up are harmless: nbclient keeps only messages whose parent is the requ
 
 from __future__ import annotations
 
-import asyncio
 import time
 from queue import Empty
 
@@ -52,7 +51,6 @@ class GradingKernelClient(AsyncKernelClient):
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-            await asyncio.sleep(0)
 
     # jupyter_client binds the public name to its own function, not to the method above.
     wait_for_ready = _async_wait_for_ready

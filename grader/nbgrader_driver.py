@@ -117,8 +117,6 @@ class GradedCell:
 @dataclass
 class GradedNotebook:
     cells: list[GradedCell] = field(default_factory=list)
-    errors: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """The first error of every nbgrader cell, by grade id."""
     visible: dict[str, bool] = field(default_factory=dict)
     """Whether each test cell's visible checks passed on the saved answers, by grade id."""
 
@@ -257,14 +255,12 @@ def check_answers(
     result = _api(config).autograde(exercise.id, SCRATCH_STUDENT, force=True, create=True)
     if not result["success"]:
         raise NbgraderError(result.get("log") or result.get("error") or "autograde failed")
-    graded = GradedNotebook()
-    graded.errors, graded.visible = _outcomes(graded_folder / name)
-    graded.cells = _scores(scratch, exercise, name[: -len(".ipynb")])
+    errors, visible = outcomes(graded_folder / name)
     order = {grade_id(cell): index for index, cell in enumerate(check_notebook["cells"])}
-    graded.cells.sort(key=lambda cell: order.get(cell.grade_id, len(order)))
-    for cell in graded.cells:
-        cell.error = graded.errors.get(cell.grade_id)
-    return graded
+    cells = sorted(_scores(scratch, exercise, name[: -len(".ipynb")]), key=lambda c: order.get(c.grade_id, len(order)))
+    for cell in cells:
+        cell.error = errors.get(cell.grade_id)
+    return GradedNotebook(cells, visible)
 
 
 def _scores(course: Path, exercise: Exercise, notebook_id: str, student: str = SCRATCH_STUDENT) -> list[GradedCell]:
@@ -273,13 +269,10 @@ def _scores(course: Path, exercise: Exercise, notebook_id: str, student: str = S
             submission = gradebook.find_submission_notebook(notebook_id, exercise.id, student)
         except MissingEntry as error:
             raise NbgraderError(f"no grades were recorded: {error}") from error
-        return [
-            GradedCell(grade.name, float(grade.score or 0), float(grade.max_score))
-            for grade in sorted(submission.grades, key=lambda g: g.cell_id or 0)
-        ]
+        return [GradedCell(grade.name, float(grade.score or 0), float(grade.max_score)) for grade in submission.grades]
 
 
-def _outcomes(path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, bool]]:
+def outcomes(path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, bool]]:
     """From a notebook nbgrader executed: the first error (name, value) of each nbgrader cell, and
     the visible-check results the loading cells printed, by grade id (read from those cells only:
     a check may print what a student's answer holds)."""

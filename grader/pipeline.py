@@ -109,6 +109,8 @@ class Session:
     """What a batch's jobs share: the templates, the warm kernels, the job folders."""
 
     exercise: Exercise
+    release: str
+    """The exercise's fingerprint."""
     templates: dict[str, Template]
     jobs: Path
     kernels: Path
@@ -123,7 +125,7 @@ class Session:
             self.templates[submission.language],
             self.jobs / str(number),
             self.limits,
-            self.exercise.fingerprint(),
+            self.release,
             self.kernels,
             self.zygote,
             self.isolate,
@@ -166,7 +168,8 @@ def grading_session(
         zygote = stack.enter_context(Zygote(work / "zygote", jobs, limits, isolate, hidden).start())
         templates = prepare_templates(exercise, languages, work)
         zygote.wait()
-        yield Session(exercise, templates, jobs, zygote.folder, zygote.socket_path, limits, isolate)
+        release = exercise.fingerprint()
+        yield Session(exercise, release, templates, jobs, zygote.folder, zygote.socket_path, limits, isolate)
 
 
 def autograde_all(

@@ -38,7 +38,8 @@ KERNEL_OPTIONS = ("--InteractiveShell.xmode=Minimal", "--HistoryManager.enabled=
 # What a kernel keeps of the grader's environment: nothing that could hold a secret.
 ALLOWED_ENVIRONMENT = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_TIME", "TZ")
 CHECK_MODE_VARIABLE = "CX_CHECK_STRUCTURED"
-"""Set in check kernels: a failed check raises its message key and values as JSON (grader/answers.py)."""
+"""Set in check kernels: a failed check raises its message key and values as JSON
+(solutions/_common/cxcheck.py, worded by grader.messages.check_message)."""
 
 
 @dataclass(frozen=True)

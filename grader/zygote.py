@@ -378,7 +378,6 @@ class Zygote:
         self.limits = limits
         self.isolate = isolate
         self.protected = protected
-        self.socket_dir = folder
         self.socket_path = str(folder / "socket")
         self.process: subprocess.Popen | None = None
 
@@ -389,7 +388,7 @@ class Zygote:
         command = [sys.executable, "-m", "grader.zygote", self.socket_path, str(self.jobs), *self.limits.arguments()]
         if not self.isolate:
             return command, environment
-        sandbox = bwrap_command(SandboxPaths(self.jobs, self.socket_dir, self.protected), environment)
+        sandbox = bwrap_command(SandboxPaths(self.jobs, self.folder, self.protected), environment)
         return [*sandbox, *command, "--isolate"], {}
 
     def start(self) -> Zygote:
@@ -397,7 +396,7 @@ class Zygote:
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.jobs.mkdir(parents=True, exist_ok=True)
         command, environment = self.command()
-        with (self.socket_dir / "zygote.log").open("wb") as errors:
+        with (self.folder / "zygote.log").open("wb") as errors:
             self.process = subprocess.Popen(
                 command, stdout=subprocess.PIPE, stderr=errors, env=environment, start_new_session=True
             )
@@ -410,7 +409,7 @@ class Zygote:
         if ready != "ready":
             self.process.kill()
             self.process.wait()
-            log = (self.socket_dir / "zygote.log").read_text(errors="replace").strip()
+            log = (self.folder / "zygote.log").read_text(errors="replace").strip()
             detail = ready.removeprefix("error: ") or log[-500:] or "no message"
             self._clean()
             if self.isolate:
@@ -428,7 +427,7 @@ class Zygote:
         return bool(self.process) and self.process.poll() is None
 
     def _clean(self) -> None:
-        shutil.rmtree(self.socket_dir, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:

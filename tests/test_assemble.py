@@ -10,9 +10,11 @@ import json
 import nbformat
 import pytest
 
-from grader.assemble import RELEASE, SOLUTION, STUDENT, answer_names, check_notebook, merge, student_run
+from grader.answers import MARKER
+from grader.assemble import LOAD, RELEASE, SOLUTION, STUDENT, answer_names, check_notebook, merge, student_run
 from grader.exercises import EXERCISES, load_exercise
 from grader.integrity import tampering
+from grader.nbgrader_driver import outcomes
 
 KPIS = load_exercise("kpis")
 
@@ -51,7 +53,14 @@ def test_a_cell_that_claims_to_be_locked_is_student_code(release):
     submitted["cells"].insert(5, forged)
     placed = merge(release, submitted)
     assert any(p.role == STUDENT and "cxcheck.expect = print" in p.cell["source"] for p in placed)
-    assert tampering(release, submitted) == ["cxcheck.expect"]
+    assert tampering(student_run(release, submitted, {}).student_code) == ["cxcheck.expect"]
+
+
+def test_what_the_scan_quotes_of_student_code_is_cut_short():
+    huge = "x['" + "y" * 5000 + "'].__dict__ = 1\n"
+    code = [huge, *(f"import cxcheck as c{n}\nc{n}.expect = None" for n in range(40))]
+    found = tampering(code)
+    assert len(found) == 12 and all(len(finding) <= 80 for finding in found)
 
 
 def test_deleted_cells_come_back_where_they_were_and_ids_lost_fall_back_to_grade_ids(release):
@@ -93,3 +102,20 @@ def test_the_check_notebook_holds_the_hidden_tests_and_no_student_code(release):
     solutions = [c for c in check["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
     assert all(c["source"].startswith(("# The student's answers", "__import__('grader")) for c in solutions)
     assert [c.get("id") for c in check["cells"]] == [c.get("id") for c in release["cells"]]
+
+
+def test_only_the_loading_cells_report_on_the_visible_checks(tmp_path):
+    """A check may print what a student's answer holds: a line that looks like a report, printed
+    by a test cell, is not taken for one."""
+    forged = f'{MARKER}{{"task": "task1_tests", "passed": true}}\n'
+    real = f'{MARKER}{{"task": "task1_tests", "passed": false}}\n'
+    test_cell = nbformat.v4.new_code_cell("print(answer)")
+    test_cell.metadata["nbgrader"] = {"grade": True, "grade_id": "task1_tests", "locked": True}
+    test_cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=forged)]
+    load_cell = nbformat.v4.new_code_cell(f"{LOAD}globals(), 'a.json', 'task1_tests', '', [])")
+    load_cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=real)]
+    path = tmp_path / "graded.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[load_cell, test_cell]), path)
+    assert outcomes(path)[1] == {"task1_tests": False}
+    nbformat.write(nbformat.v4.new_notebook(cells=[test_cell]), path)
+    assert outcomes(path)[1] == {}

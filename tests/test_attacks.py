@@ -33,6 +33,7 @@ pytestmark = pytest.mark.nbgrader
 RUN = uuid.uuid4().hex[:10]
 SLEEP = f"600.{uuid.uuid4().int % 10**8:08d}"  # a marker `sleep` accepts: fractional seconds
 SECRET_VALUE = f"cx-secret-{RUN}"
+FLOOD = f"flood-{RUN}"
 CANARY = Path(f"/tmp/cx-canary-{RUN}")
 PWNED = Path(f"/tmp/cx-pwned-{RUN}")
 FIXTURES = EXERCISES.parent / "tests" / "fixtures" / "kpis"
@@ -154,6 +155,10 @@ ATTACKS = {
         f"    if pid == 0:\n        os.execvp('sleep', ['sleep', '{SLEEP}3'])"
     ),
     "network": "PORT_PLACEHOLDER",
+    "flood": (
+        f"import time\nstart = time.time()\nwhile time.time() - start < 2:\n    print('{FLOOD}' * 10_000)\n"
+        f"raise ValueError('{FLOOD}' * 10_000)"
+    ),
     "zygote_socket": (
         "import glob, socket\nfor path in glob.glob('/tmp/cxz-*/socket') + glob.glob('/tmp/*/socket'):\n"
         '    for payload in (b\'\', b\'garbage\\n\', b\'{"role": "student", "cwd": "/"}\\n\'):\n'
@@ -297,6 +302,7 @@ def test_no_solution_hidden_test_or_secret_reaches_the_output_folder(attacked):
         text = path.read_text(encoding="utf-8", errors="replace")
         assert SECRET_VALUE not in text, path
         assert leaks_anywhere(text, secrets) == [], path
+        assert FLOOD * 20 not in text, f"{path}: a notebook's output reached it unbounded"
     assert not (out / ".work").exists()
 
 

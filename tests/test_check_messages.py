@@ -10,6 +10,7 @@ import pytest
 
 from grader.exercises import SOLUTIONS, load_exercise
 from grader.messages import ERROR_CHARACTERS, STRUCTURED_PREFIX, VALUE_CHARACTERS, check_message
+from grader.sandbox import CHECK_MODE_VARIABLE
 
 KPIS = load_exercise("kpis")
 
@@ -25,6 +26,7 @@ def cxcheck():
 
 def test_the_grader_and_the_checks_agree_on_the_report_format(cxcheck):
     assert (cxcheck.STRUCTURED_PREFIX, cxcheck.VALUE_CHARACTERS) == (STRUCTURED_PREFIX, VALUE_CHARACTERS)
+    assert cxcheck.STRUCTURED_VARIABLE == CHECK_MODE_VARIABLE, "check kernels switch the report format on"
 
 
 def test_a_check_reports_its_key_when_the_grader_runs_it_and_words_it_for_a_student_otherwise(cxcheck, monkeypatch):

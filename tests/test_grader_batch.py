@@ -134,6 +134,10 @@ def test_a_task_that_passed_only_in_the_students_kernel_is_marked_for_review(bat
     result = _result(batch, "hides_errors")
     assert next(t for t in result.tasks if t.task == "1").points == 0
     assert any(reason.startswith("task 1: its visible checks passed in the student's run") for reason in result.review)
+    with (batch.out / "grades.csv").open(encoding="utf-8", newline="") as stream:
+        row = next(r for r in csv.DictReader(stream) if r["student_id"] == "hides_errors")
+    assert "task 1: its visible checks passed" in row["review"]
+    assert "hides_errors" in (batch.out / "report.html").read_text(encoding="utf-8")
     assert "visible checks" not in (batch.out / "feedback" / "hides_errors.html").read_text(encoding="utf-8")
 
 

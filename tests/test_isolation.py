@@ -136,9 +136,42 @@ def test_the_warm_kernel_process_refuses_bad_requests_and_keeps_serving(isolatio
             "import os\nprint(os.getuid() != 0, os.getpid(), sorted(os.listdir('..')), "
             f"os.path.exists({str(ROOT / 'solutions')!r}))",
         )
+        view = _run(zygote, jobs / "view", VIEW)
         assert zygote.alive()
     # A user of its own, PID 1 of its namespace, no other job folder, no checkout.
     assert outputs == ["True 1 ['mine'] False\n"]
+    seen = json.loads(view[0])
+    assert seen["processes"] == ["1"], "its /proc shows its own processes only"
+    assert seen["home"] == "/tmp/home" and seen["tmp"] == sorted(["home", jobs.parts[2]])
+    assert seen["interpreter"] in ("PermissionError", "OSError"), "the interpreter is read-only"
+    limits = Limits()
+    assert seen["limits"] == [
+        limits.memory_mb * 2**20,
+        limits.cpu_seconds,
+        limits.file_mb * 2**20,
+        limits.processes,
+    ]
+    assert seen["environment"] == [], "no variable of the grader's"
+
+
+# What a kernel sees of its machine, as JSON.
+VIEW = """
+import json, os, resource, sys
+try:
+    open(os.path.join(sys.prefix, "pwned"), "w")
+    interpreter = "writable"
+except OSError as error:
+    interpreter = type(error).__name__
+print(json.dumps({
+    "processes": sorted(p for p in os.listdir("/proc") if p.isdigit()),
+    "home": os.environ["HOME"],
+    "tmp": sorted(os.listdir("/tmp")),
+    "interpreter": interpreter,
+    "limits": [resource.getrlimit(r)[0] for r in
+               (resource.RLIMIT_AS, resource.RLIMIT_CPU, resource.RLIMIT_FSIZE, resource.RLIMIT_NPROC)],
+    "environment": [k for k in os.environ if k.startswith(("CX_TEST", "NBGRADER", "JUPYTER_TOKEN"))],
+}))
+"""
 
 
 def test_student_processes_die_with_the_grader(isolation, mini_release, tmp_path):
