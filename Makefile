@@ -3,35 +3,37 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install serve site test lint release clean
+.PRECIOUS: $(VENV)/.installed-%
 
-$(STAMP): pyproject.toml
+# One stamp per set of extras: building the site installs only what the site needs.
+$(VENV)/.installed-%: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	@touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[$*]"
+	@touch $@
 
-install: $(STAMP)
+install: $(VENV)/.installed-dev
 
 ## serve: build the site and serve it with live reload on http://127.0.0.1:8000
 serve: site
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 ## site: strict build of the three-language site into site/
-site: install
+site: $(VENV)/.installed-site
 	$(BIN)/mkdocs build --strict
 
 ## test: the whole test suite, browser tests included
 test: install
 	$(BIN)/python -m pytest
 
-## lint: ruff over the Python code
+## lint: ruff over the Python code, and the type checker over the packages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## release: regenerate exercises/ (the student versions) from solutions/
 release: install

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import yaml
 
-from cxsite.languages import LANGUAGES
+from cxsite.languages import CCXP_AREAS, LANGUAGES
 from cxsite.sources import Source, read_source
+from grader.course import PROJECT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT
 DOCS = ROOT / "course"
 EXERCISE_LINK = re.compile(r"\]\(\.\./exercises/([a-z0-9\-]+)\.md\)")
 
@@ -88,3 +89,15 @@ def module_exercises(module: Module, docs: Path = DOCS) -> list[str]:
             if exercise != "index" and exercise not in found:
                 found.append(exercise)
     return found
+
+
+def ccxp_coverage(course: Course, lang: str = LANGUAGES[0], docs: Path = DOCS) -> dict[str, list[str]]:
+    """The lessons that serve each CCXP competency area, in course order, read from the lessons'
+    front matter (`ccxp`): a new lesson appears as soon as it is in the nav and tagged."""
+    coverage: dict[str, list[str]] = {area: [] for area in CCXP_AREAS}
+    for lesson in course.lessons:
+        tags = source(lesson, lang, docs).meta.get("ccxp") or []
+        for area in CCXP_AREAS:
+            if area in tags:
+                coverage[area].append(lesson)
+    return coverage

@@ -16,6 +16,7 @@ from mkdocs.structure.files import File, Files
 
 from cxsite.course import ROOT
 from cxsite.languages import LANGUAGES
+from grader.course import is_system_file
 
 EXERCISES = ROOT / "exercises"
 FIXED_DATE = (2026, 1, 1, 0, 0, 0)
@@ -36,7 +37,7 @@ def download_members(exercise_dir: Path, lang: str) -> list[Path]:
     members = []
     for path in sorted(exercise_dir.rglob("*")):
         relative = path.relative_to(exercise_dir)
-        if path.is_file() and "__pycache__" not in relative.parts and _belongs_to(relative, lang):
+        if path.is_file() and not is_system_file(relative.parts) and _belongs_to(relative, lang):
             members.append(path)
     return members
 

@@ -13,6 +13,7 @@ from cxsite.glossary import GLOSSARY_FILE, abbreviations_markdown
 from cxsite.languages import DEFAULT_LANGUAGE, UI
 from cxsite.pages import render_glossary, render_home, render_lesson, render_module
 from cxsite.postbuild import keep_404
+from cxsite.theme import adapt
 
 
 def _i18n(config):
@@ -63,6 +64,16 @@ def on_page_content(html, page, config, files):
     # label, which screen readers announce as an unnamed form field. Hide the decoration; the
     # item's text is what is read.
     return html.replace('<input type="checkbox" disabled/>', '<input type="checkbox" disabled aria-hidden="true"/>')
+
+
+def on_post_page(output, page, config):
+    return adapt(output, config.extra["cx_search_base"], config.extra["cx"]["search_dialog"])
+
+
+def on_post_template(output_content, template_name, config):
+    if template_name == "404.html":
+        return adapt(output_content, config.extra["cx_search_base"], config.extra["cx"]["search_dialog"])
+    return output_content
 
 
 @event_priority(-50)  # before mkdocs-static-i18n (-100) starts the next language's build

@@ -60,8 +60,8 @@ def check_site(site: Path, base: str = "http://site.invalid/") -> list[str]:
         for link in page.links:
             if link.startswith(("mailto:", "tel:", "javascript:")):
                 continue
-            absolute, fragment = urldefrag(urljoin(page_url, link))
-            parts = urlsplit(absolute)
+            address, fragment = urldefrag(urljoin(page_url, link))
+            parts = urlsplit(address)
             if parts.netloc != host:
                 continue  # external links are allowed; they are not fetched (no internet here)
             target = _target(site, parts.path)

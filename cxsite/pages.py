@@ -8,13 +8,15 @@ import re
 from html import escape
 from pathlib import Path
 
-from cxsite.course import DOCS, Course, Module, lesson_id, module_exercises, module_minutes, source
+from cxsite.course import DOCS, Course, Module, ccxp_coverage, lesson_id, module_exercises, module_minutes, source
 from cxsite.glossary import GLOSSARY_FILE, glossary_markdown
-from cxsite.languages import ui
+from cxsite.languages import CCXP_AREAS, CCXP_NAMES, CCXP_WEIGHTS, ui
 from cxsite.quiz import parse_quiz, render_quiz
 from cxsite.sources import QUIZ_FENCE
 
 MODULE_CARDS = "<!-- module-cards -->"
+CCXP_COVERAGE = "<!-- ccxp-coverage -->"
+CCXP_ANCHOR = "ccxp"  # the id of the home page's coverage section, which every lesson links to
 GLOSSARY_ENTRIES = "<!-- glossary -->"
 
 
@@ -42,8 +44,24 @@ def render_quizzes(body: str, lang: str, page_key: str, where: str) -> str:
     return QUIZ_FENCE.sub(replace, body)
 
 
+def _ccxp_line(meta: dict, lang: str, page: str, where: str) -> str:
+    """The CCXP competency areas a lesson serves, in the CXPA's order, with a link to the home page's
+    coverage table. Empty when the lesson names none (the content tests require it); an unknown id
+    stops the build rather than vanish from the page."""
+    tags = meta.get("ccxp") or []
+    unknown = [tag for tag in tags if tag not in CCXP_AREAS]
+    if unknown:
+        raise ValueError(f"{where}: unknown CCXP competency {unknown} (known: {', '.join(CCXP_AREAS)})")
+    if not tags:
+        return ""
+    home = "../" * page.count("/") + f"index.md#{CCXP_ANCHOR}"
+    names = " · ".join(CCXP_NAMES[lang][area] for area in CCXP_AREAS if area in tags)
+    return f'<p class="cx-ccxp" markdown="span">[{ui(lang, "ccxp")}]({home}): {names}</p>\n\n'
+
+
 def render_lesson(body: str, meta: dict, lang: str, page: str, where: str) -> str:
-    """A lesson's Markdown with its frame: title, estimated time, objectives, quizzes, done button."""
+    """A lesson's Markdown with its frame: title, estimated time, CCXP competency areas, objectives,
+    quizzes, done button."""
     key = lesson_id(page)
     objectives = "\n".join(f"- {objective}" for objective in meta.get("objectives", []))
     done = (
@@ -55,6 +73,7 @@ def render_lesson(body: str, meta: dict, lang: str, page: str, where: str) -> st
     return (
         f"# {meta['title']}\n\n"
         f'<p class="cx-minutes">{escape(ui(lang, "minutes", minutes=meta.get("minutes", "?")))}</p>\n\n'
+        f"{_ccxp_line(meta, lang, page, where)}"
         f"## {ui(lang, 'objectives')}\n\n{objectives}\n\n"
         f"{render_quizzes(body, lang, key, where).strip()}\n\n{done}\n"
     )
@@ -94,8 +113,26 @@ def _first_sentence(text: str) -> str:
     return match.group(1) if match else paragraph
 
 
+def ccxp_table(lang: str, course: Course, docs: Path = DOCS) -> str:
+    """The home page's coverage section: for each CCXP competency area, its exam weight and the
+    lessons that serve it, computed from the lessons' front matter."""
+    coverage = ccxp_coverage(course, lang, docs)
+    rows = []
+    for area in CCXP_AREAS:
+        links = " · ".join(f"[{source(lesson, lang, docs).meta['title']}]({lesson})" for lesson in coverage[area])
+        weight = ui(lang, "ccxp_weight_value", weight=CCXP_WEIGHTS[area])
+        rows.append(f"| {CCXP_NAMES[lang][area]} | {weight} | {links or '—'} |")
+    return (
+        f"## {ui(lang, 'ccxp_heading')} {{#{CCXP_ANCHOR}}}\n\n{ui(lang, 'ccxp_intro')}\n\n"
+        f"| {ui(lang, 'ccxp_area')} | {ui(lang, 'ccxp_weight')} | {ui(lang, 'ccxp_lessons')} |\n|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+
+
 def render_home(body: str, lang: str, course: Course, docs: Path = DOCS) -> str:
-    """The home page with its module cards (title, first sentence, lessons, time, progress)."""
+    """The home page with its module cards (title, first sentence, lessons, time, progress) and the
+    CCXP coverage table."""
     cards = []
     for module in course.modules:
         index = source(module.index, lang, docs)
@@ -108,7 +145,7 @@ def render_home(body: str, lang: str, course: Course, docs: Path = DOCS) -> str:
             f"    {_progress(module.lessons, lang, 'cx-progress cx-progress--card')}\n"
         )
     grid = '<div class="grid cards" markdown>\n\n' + "\n".join(cards) + "\n</div>"
-    return body.replace(MODULE_CARDS, grid)
+    return body.replace(MODULE_CARDS, grid).replace(CCXP_COVERAGE, ccxp_table(lang, course, docs))
 
 
 def render_glossary(body: str, lang: str, docs: Path = DOCS) -> str:

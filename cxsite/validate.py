@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cxsite.course import source_path
-from cxsite.languages import LANGUAGES, LESSON_TAIL_SECTIONS
+from cxsite.languages import CCXP_AREAS, LANGUAGES, LESSON_TAIL_SECTIONS
 from cxsite.quiz import QuizError, parse_quiz
 from cxsite.sources import Source
 
@@ -30,7 +30,8 @@ def check_lesson(doc: Source) -> list[str]:
         or not all(isinstance(o, str) and o.strip() for o in objectives)
     ):
         problems.append(f"{where}: `objectives` must list three to five objectives")
-    unknown = set(meta) - {"title", "minutes", "objectives"}
+    problems.extend(check_ccxp(meta.get("ccxp"), where))
+    unknown = set(meta) - {"title", "minutes", "objectives", "ccxp"}
     if unknown:
         problems.append(f"{where}: unknown front matter keys {sorted(unknown)}")
 
@@ -59,6 +60,27 @@ def check_lesson(doc: Source) -> list[str]:
     return problems
 
 
+def check_ccxp(tags: object, where: Path | str) -> list[str]:
+    """A lesson names the CCXP competency areas it serves (`ccxp: [insights, metrics]`): one to five
+    distinct ids from `cxsite.languages.CCXP_AREAS`."""
+    known = ", ".join(CCXP_AREAS)
+    if tags is None:
+        return [f"{where}: front matter needs `ccxp`, the CCXP competency areas the lesson serves (from {known})"]
+    if not isinstance(tags, list) or not tags or not all(isinstance(tag, str) for tag in tags):
+        return [f"{where}: `ccxp` must list one to five competency ids (from {known}), not {tags!r}"]
+    problems = [
+        f"{where}: unknown CCXP competency {tag!r} in `ccxp` (known: {known})" for tag in tags if tag not in CCXP_AREAS
+    ]
+    if len(set(tags)) != len(tags):
+        problems.append(f"{where}: `ccxp` names a competency more than once: {tags}")
+    return problems
+
+
+def check_ccxp_coverage(coverage: dict[str, list[str]]) -> list[str]:
+    """Every CCXP competency area is served by at least one lesson."""
+    return [f"no lesson serves the CCXP competency {area!r}" for area in CCXP_AREAS if not coverage.get(area)]
+
+
 def check_module(doc: Source) -> list[str]:
     problems: list[str] = []
     where = doc.path
@@ -75,7 +97,8 @@ def check_module(doc: Source) -> list[str]:
 
 
 def check_parity(versions: dict[str, Source]) -> list[str]:
-    """The language versions of one page have the same heading levels in order and as many quizzes."""
+    """The language versions of one page have the same heading levels in order, as many quizzes and the
+    same CCXP competency areas."""
     problems: list[str] = []
     source_lang = LANGUAGES[0]
     reference = versions[source_lang]
@@ -86,6 +109,9 @@ def check_parity(versions: dict[str, Source]) -> list[str]:
         other = [level for level, _ in doc.headings]
         if other != levels:
             problems.append(f"{doc.path}: heading levels {other} differ from {reference.path.name} {levels}")
+        tags, reference_tags = doc.meta.get("ccxp"), reference.meta.get("ccxp")
+        if tags != reference_tags:
+            problems.append(f"{doc.path}: `ccxp` {tags} differs from {reference.path.name} {reference_tags}")
         if len(doc.quizzes) != len(reference.quizzes):
             problems.append(
                 f"{doc.path}: {len(doc.quizzes)} quiz questions, {reference.path.name} has {len(reference.quizzes)}"

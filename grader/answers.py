@@ -21,7 +21,7 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 FORMAT = "cx-answers/1"
 ANSWERS_FOLDER = "cx-answers"
@@ -304,8 +304,8 @@ def _build_array(data: Any, depth: int) -> Any:
     if tag == "string":
         storage = data[1] if data[1] in ("python", "pyarrow") else "python"
         na_value = np.nan if data[2] else pd.NA
-        values = [None if x is None else str(x) for x in _list(data[3])]
-        return pd.array(values, dtype=pd.StringDtype(storage=storage, na_value=na_value))
+        texts = [None if x is None else str(x) for x in _list(data[3])]
+        return pd.array(texts, dtype=pd.StringDtype(storage=cast(Any, storage), na_value=na_value))
     if tag == "masked":
         if data[1] not in MASKED_DTYPES:
             raise ValueError("dtype")
@@ -316,9 +316,9 @@ def _build_array(data: Any, depth: int) -> Any:
             return np.array(_list(data[2]), dtype="i8").view(dtype)
         return np.array(_list(data[2]), dtype=dtype)
     if tag == "object":
-        values = [_decode(x, depth + 1) for x in _list(data[1])]
-        array = np.empty(len(values), dtype=object)
-        array[:] = values
+        decoded = [_decode(x, depth + 1) for x in _list(data[1])]
+        array = np.empty(len(decoded), dtype=object)
+        array[:] = decoded
         return array
     raise ValueError("array")
 
@@ -410,9 +410,9 @@ def _decode(data: Any, depth: int = 0) -> Any:
         tz = _build_tz(data[3])
         if tz is not None:
             stamp = stamp.tz_localize("UTC").tz_convert(tz)
-        return stamp.as_unit(str(data[2]))
+        return stamp.as_unit(cast(Any, str(data[2])))
     if tag == "timedelta":
-        return pd.Timedelta(int(data[1]), unit="ns").as_unit(str(data[2]))
+        return pd.Timedelta(int(data[1]), unit="ns").as_unit(cast(Any, str(data[2])))
     if tag == "periodscalar":
         return pd.Period(ordinal=int(data[1]), freq=str(data[2]))
     if tag == "complex":
@@ -469,7 +469,8 @@ def load(path: str | Path, names: list[str]) -> tuple[dict[str, Any], list[str]]
         return {}, []
     saved = data["values"]
     values = {name: decode_value(saved[name]) for name in names if name in saved}
-    absent = data.get("absent") if isinstance(data.get("absent"), list) else []
+    listed = data.get("absent")
+    absent = listed if isinstance(listed, list) else []
     return values, [name for name in names if name in absent and name not in values]
 
 

@@ -97,11 +97,12 @@ def answer_names(source_notebook: dict) -> dict[str, list[str]]:
             locked_names |= _bound(trees[id(cell)])
     checkpoints: dict[str, list[str]] = {}
     for cell in cells:
-        if not is_locked(cell) or not grade_id(cell):
+        cell_id = grade_id(cell)
+        if not is_locked(cell) or not cell_id:
             continue
         names = (_read(trees[id(cell)], by_string=is_test(cell)) & solution_names) - locked_names
         if is_test(cell) or names:
-            checkpoints[grade_id(cell)] = sorted(names)
+            checkpoints[cell_id] = sorted(names)
     return checkpoints
 
 
@@ -140,7 +141,13 @@ def merge(release: dict, submitted: dict) -> list[Placed]:
             else:
                 placed.append(Placed(copy.deepcopy(original), RELEASE, grade_id(original), index))
         elif cell.get("cell_type") == "code":
-            own = {"cell_type": "code", "metadata": {}, "source": source(cell), "outputs": [], "execution_count": None}
+            own: dict = {
+                "cell_type": "code",
+                "metadata": {},
+                "source": source(cell),
+                "outputs": [],
+                "execution_count": None,
+            }
             placed.append(Placed(own, STUDENT))
     for index in sorted(set(range(len(released))) - used):
         before = [i for i, p in enumerate(placed) if p.release_index is not None and p.release_index < index]

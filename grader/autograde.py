@@ -37,7 +37,7 @@ from grader.messages import bounded, check_message, message, task_key
 from grader.nbgrader_driver import GradedNotebook, NbgraderError, check_answers, copy_released_files
 from grader.results import FAILED, GRADED, Result, TaskResult
 from grader.sandbox import Limits
-from grader.student_run import StudentRunResult, read_answers, run_student
+from grader.student_run import TIMEOUTS, StudentRunResult, read_answers, run_student
 from grader.zygote import answers as zygote_answers
 
 
@@ -70,6 +70,8 @@ class GradingJob:
     zygote: str
     """The socket of the zygote that serves the batch's kernels."""
     isolated: bool = True
+    setup: str = ""
+    """pipeline.grading_setup: the limits and versions the result depends on."""
 
 
 def _task_number(grade_id: str) -> str:
@@ -77,7 +79,6 @@ def _task_number(grade_id: str) -> str:
     return match.group(1) if match else grade_id
 
 
-TIMEOUTS = {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}
 GRADER_STOPPED = (
     "the grader's warm-kernel process stopped while grading this notebook (not the notebook's fault): "
     "it is graded again on the next run"
@@ -208,6 +209,10 @@ def _grade(job: GradingJob, notebook: dict, data: bytes, result: Result) -> None
         )
         for cell in graded.cells
     ]
+    for task, cell in zip(result.tasks, graded.cells, strict=True):
+        if stopped := student.stopped.get(cell.grade_id):
+            notice = message(lang, "stopped_cell", seconds=job.limits.cell_timeout_s, start=stopped[0])
+            task.message = f"{task.message} {notice}".strip()
     result.review += _review(student, graded)
     changed = tampering(run.student_code)
     if changed:
@@ -229,6 +234,8 @@ def _failed(job: GradingJob, message: str = "") -> Result:
         release=job.release,
         notes=list(job.submission.notes),
         isolated=job.isolated,
+        raw_id=job.submission.raw_id,
+        setup=job.setup,
     )
 
 
@@ -249,8 +256,8 @@ def grade_submission(job: GradingJob) -> Result:
     result = _failed(job)
     data = job.submission.path.read_bytes()
     notebook, problem = _precheck(data)
-    if problem:
-        result.message = problem
+    if problem or notebook is None:
+        result.message = problem or "not a notebook"
     else:
         os.environ["JUPYTER_PATH"] = str(job.kernels)
         try:
@@ -287,31 +294,60 @@ def _start_worker() -> None:
 
 
 class LocalExecutor:
-    """Runs grading jobs in local worker processes; a crashed worker fails only its own job."""
+    """Runs grading jobs in local worker processes. A worker that dies is charged only to the
+    notebook that killed it: when a pool breaks, the jobs that had started are graded again one by
+    one, each in a pool of its own (the one that breaks its own pool is the culprit), and the jobs
+    that had not started go on as usual."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, workers or default_workers())
 
     def map(self, function: Callable[[GradingJob], Result], jobs: Iterable[GradingJob]) -> Iterator[Result]:
-        pending = list(jobs)
-        while pending:
-            with ProcessPoolExecutor(max_workers=min(self.workers, len(pending)), initializer=_start_worker) as pool:
-                futures: dict[Future, GradingJob] = {pool.submit(function, job): job for job in pending}
-                pending = []
-                broken = False
-                for future in as_completed(futures):
-                    job = futures[future]
-                    try:
-                        yield future.result()
-                    except BrokenProcessPool:
-                        # The pool is gone: the job that broke it fails, the others are retried.
-                        if not broken:
-                            broken = True
-                            yield _worker_crash(job)
-                        else:
-                            pending.append(job)
-                    except Exception as error:
-                        yield _worker_crash(job, error)
+        queue = list(jobs)
+        while queue:
+            broken: list[GradingJob] = []
+            yield from self._pool(function, queue, self.workers, broken)
+            started = [job for job in broken if _started_marker(job).exists()]
+            for job in started:
+                alone: list[GradingJob] = []
+                yield from self._pool(function, [job], 1, alone)
+                if alone:
+                    yield _worker_crash(job)
+            queue = [job for job in broken if job not in started]
+
+    @staticmethod
+    def _pool(
+        function: Callable[[GradingJob], Result], jobs: list[GradingJob], workers: int, broken: list[GradingJob]
+    ) -> Iterator[Result]:
+        """Run `jobs` in one pool; the jobs a dying worker took down are put in `broken`."""
+        for job in jobs:
+            _started_marker(job).unlink(missing_ok=True)
+            shutil.rmtree(job.folder, ignore_errors=True)
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_start_worker) as pool:
+            futures: dict[Future, GradingJob] = {pool.submit(_marked, function, job): job for job in jobs}
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    broken.append(job)
+                except Exception as error:
+                    yield _worker_crash(job, error)
+
+
+def _started_marker(job: GradingJob) -> Path:
+    return job.folder.with_name(f"{job.folder.name}.started")
+
+
+def _marked(function: Callable[[GradingJob], Result], job: GradingJob) -> Result:
+    """Run `function` on `job`, leaving a mark that it started as long as it runs."""
+    marker = _started_marker(job)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    try:
+        return function(job)
+    finally:
+        marker.unlink(missing_ok=True)
 
 
 def _worker_crash(job: GradingJob, error: Exception | None = None) -> Result:

@@ -13,6 +13,7 @@ from grader.messages import message
 from grader.nbgrader_driver import DEFAULT_LIMITS, Limits
 from grader.pipeline import grading_session
 from grader.results import Result
+from grader.titles import Titles
 
 
 def check_notebook(
@@ -41,11 +42,11 @@ def check_notebook(
         return grade_submission(session.job(submission, 0))
 
 
-def format_check(result: Result) -> str:
-    """The result task by task, in the notebook's language."""
+def format_check(result: Result, names: Titles | None = None) -> str:
+    """The result task by task, in the notebook's language, with the notebook's titles."""
     lang = result.language
     lines = [
-        f"{message(lang, 'feedback_title', exercise=result.exercise)}",
+        names.exercise if names and names.exercise else message(lang, "feedback_title", exercise=result.exercise),
         f"{message(lang, 'score')}: {result.score:g} / {result.max_score:g}",
     ]
     if result.status != "graded":
@@ -53,7 +54,10 @@ def format_check(result: Result) -> str:
     for task in result.tasks:
         mark = "✓" if task.points >= task.max_points else "✗"
         comment = message(lang, "all_right") if task.points >= task.max_points else task.message
-        lines.append(f"  {mark} {message(lang, 'task', n=task.task)}: {task.points:g}/{task.max_points:g}  {comment}")
+        label = message(lang, "task", n=task.task)
+        if names and names.tasks.get(task.task):
+            label = f"{label} · {names.tasks[task.task]}"
+        lines.append(f"  {mark} {label}: {task.points:g}/{task.max_points:g}  {comment}")
     lines += [f"  review: {reason}" for reason in result.review]
     if not result.isolated:
         lines.append("  (graded with --no-isolation: the student's code ran with your rights)")

@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 from grader.collect import UnusableInput
-from grader.exercises import SOLUTIONS, UnknownExercise
+from grader.course import NotACourse, course_root, find_course
+from grader.exercises import UnknownExercise
+from grader.gradebook import GradebookError, gradebook_url
 from grader.isolation import IsolationUnavailable
 from grader.sandbox import Limits
 
@@ -60,16 +62,38 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _course(args: argparse.Namespace) -> Path:
+    return course_root(args.course) if args.course else find_course()
+
+
+def _solutions(args: argparse.Namespace) -> Path:
+    return args.solutions or _course(args) / "solutions"
+
+
+def _add_course(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--course",
+        type=Path,
+        metavar="DIR",
+        help="the course folder, with solutions/ and exercises/ (default: $CX_COURSE, else the nearest folder "
+        "from here upwards that has solutions/, else the course this grader came with)",
+    )
+    # The tests grade small exercises of their own.
+    parser.add_argument("--solutions", type=Path, default=None, help=argparse.SUPPRESS)
+
+
 def release_command(args: argparse.Namespace) -> int:
     from grader.release import release
 
-    for path in release(only=args.exercise or None):
+    course = _course(args)
+    for path in release(_solutions(args), course / "exercises", only=args.exercise or None):
         print(f"released {path}")
     return EXIT_OK
 
 
 def grade_command(args: argparse.Namespace) -> int:
     from grader.pipeline import grade_batch
+    from grader.report import summary_line
 
     batch = grade_batch(
         args.submissions,
@@ -78,15 +102,14 @@ def grade_command(args: argparse.Namespace) -> int:
         workers=args.workers,
         force=args.force,
         limits=_limits(args),
-        solutions=args.solutions,
+        solutions=_solutions(args),
         isolate=args.isolate,
+        site_url=args.site_url,
+        previous=args.previous,
+        gradebook=gradebook_url(args.gradebook) if args.gradebook else None,
+        scheduler=args.scheduler,
     )
-    counts = {status: sum(r.status == status for r in batch.results) for status in ("graded", "failed", "rejected")}
-    print(
-        f"{len(batch.results)} students: {counts['graded']} graded, {counts['failed']} failed, "
-        f"{counts['rejected'] + len(batch.info.rejected_unassigned)} refused "
-        f"({batch.info.graded_now} graded now, {batch.info.reused} unchanged) in {batch.info.duration_s:.1f} s"
-    )
+    print(summary_line(batch.results, batch.info))
     for result in batch.results:
         if result.status != "graded":
             print(f"  {result.student_id}: {result.status}: {result.message}")
@@ -103,11 +126,13 @@ def grade_command(args: argparse.Namespace) -> int:
 
 def check_command(args: argparse.Namespace) -> int:
     from grader.check import check_notebook, format_check
+    from grader.exercises import load_exercise
+    from grader.titles import titles
 
     result = check_notebook(
-        args.notebook, args.exercise, limits=_limits(args), solutions=args.solutions, isolate=args.isolate
+        args.notebook, args.exercise, limits=_limits(args), solutions=_solutions(args), isolate=args.isolate
     )
-    print(format_check(result))
+    print(format_check(result, titles(load_exercise(result.exercise, _solutions(args)), result.language)))
     return EXIT_OK if result.status == "graded" else EXIT_SOME_FAILED
 
 
@@ -128,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     release.add_argument("exercise", nargs="*", help="exercise ids (default: all)")
+    _add_course(release)
     release.set_defaults(handler=release_command)
 
     grade = commands.add_parser(
@@ -151,7 +177,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="notebooks graded side by side (default: twice the number of cores)",
     )
     grade.add_argument("--force", action="store_true", help="grade everything again")
-    grade.add_argument("--solutions", type=Path, default=SOLUTIONS, help=argparse.SUPPRESS)
+    grade.add_argument(
+        "--scheduler",
+        metavar="URL",
+        help="grade on the workers of this Dask cluster, e.g. tcp://grading.example.org:8786 (each worker needs "
+        "cx-course[grader,cluster], and root and bubblewrap unless --no-isolation); default: on this machine",
+    )
+    grade.add_argument(
+        "--gradebook",
+        metavar="URL",
+        help="also write the grades into this nbgrader course gradebook, for formgrader: an SQLAlchemy URL "
+        "(sqlite:///course/gradebook.db, postgresql://user@host/db) or a path to a SQLite file",
+    )
+    grade.add_argument(
+        "--site-url",
+        default="",
+        metavar="URL",
+        help="the published course site, e.g. https://cx.example.org/: the feedback links each task to its "
+        "lesson section there (default: links relative to the site's root)",
+    )
+    grade.add_argument(
+        "--previous",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the output folder of an earlier cohort's batch: the report compares each task with it",
+    )
+    _add_course(grade)
     _add_limits(grade)
     grade.set_defaults(handler=grade_command)
 
@@ -165,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("notebook", type=Path, metavar="NOTEBOOK")
     check.add_argument("--exercise", metavar="ID", help="the exercise id (default: read from the notebook)")
-    check.add_argument("--solutions", type=Path, default=SOLUTIONS, help=argparse.SUPPRESS)
+    _add_course(check)
     _add_limits(check)
     check.set_defaults(handler=check_command)
     return parser
@@ -175,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (UnusableInput, UnknownExercise, IsolationUnavailable) as error:
+    except (UnusableInput, UnknownExercise, IsolationUnavailable, NotACourse, GradebookError) as error:
         print(f"cx-grader: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
 

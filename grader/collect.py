@@ -18,11 +18,14 @@ import re
 import shutil
 import stat
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from grader.course import is_system_file
 from grader.exercises import LANGUAGES, NOTEBOOK_NAME, Exercise, all_exercises
+from grader.student_ids import distinct_ids
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 MOODLE_ENTRY = re.compile(
@@ -30,7 +33,6 @@ MOODLE_ENTRY = re.compile(
 )
 CANVAS_ENTRY = re.compile(r"^(?P<name>[a-z0-9\-]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<submission>\d+)_(?P<file>[^/]+)$")
 LANG_CELL = re.compile(r"""^\s*LANG\s*=\s*["']([a-z]{2})["']\s*$""", re.MULTILINE)
-JUNK = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
 
 
 class UnusableInput(ValueError):
@@ -52,6 +54,10 @@ class Submission:
     name: str = ""
     """The student's name where the LMS gives it (Moodle, Canvas)."""
     notes: list[str] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
+    """The sources of the student's older notebooks, not graded (the report counts them)."""
+    raw_id: str = ""
+    """The student id as the input wrote it, before it was made safe (grader.student_ids)."""
 
 
 @dataclass
@@ -60,6 +66,7 @@ class Rejection:
     reason: str
     student_id: str | None = None
     name: str = ""
+    raw_id: str = ""
 
 
 @dataclass
@@ -67,6 +74,13 @@ class Collected:
     format: str
     submissions: list[Submission]
     rejected: list[Rejection]
+    ignored: list[Rejection] = field(default_factory=list)
+    """Files an operating system or Jupyter adds (`__MACOSX/`, `.ipynb_checkpoints/`): listed in
+    the report, never graded, never a reason for a failed batch."""
+
+
+def _system_file(relative: str) -> bool:
+    return is_system_file(PurePosixPath(relative.replace("\\", "/")).parts)
 
 
 @dataclass
@@ -76,7 +90,8 @@ class _Entry:
     name: str
     filename: str
     submitted_at: str
-    read: object  # () -> bytes, raising _Refused
+    read: Callable[[], bytes]
+    """The entry's bytes; raises _Refused when it is too large."""
     size: int
     problem: str | None = None
 
@@ -85,15 +100,10 @@ class _Refused(Exception):
     pass
 
 
-def _safe_id(raw: str) -> str:
-    """A student id that is safe as a file name and in a CSV cell."""
-    cleaned = re.sub(r"[^A-Za-z0-9._@\-]+", "_", raw.strip()).strip("._")
-    return cleaned[:80] or "unknown"
-
-
-def _iso(timestamp: float | tuple) -> str:
+def _iso(timestamp: float | tuple[int, int, int, int, int, int]) -> str:
     if isinstance(timestamp, tuple):
-        return datetime(*timestamp, tzinfo=UTC).isoformat()
+        year, month, day, hour, minute, second = timestamp
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
     return datetime.fromtimestamp(timestamp, tz=UTC).isoformat()
 
 
@@ -110,7 +120,7 @@ def _student_of(parts: tuple[str, ...]) -> str | None:
 
 
 def _zip_entries(archive: zipfile.ZipFile) -> tuple[str, list[_Entry]]:
-    infos = [i for i in archive.infolist() if not i.is_dir() and not any(j in i.filename for j in JUNK)]
+    infos = [i for i in archive.infolist() if not i.is_dir()]
     names = [i.filename for i in infos]
     if any(MOODLE_ENTRY.match(n) for n in names):
         kind = "moodle"
@@ -157,8 +167,6 @@ def _folder_entries(folder: Path, exercise: Exercise) -> tuple[str, list[_Entry]
     entries = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if any(part.startswith(".") for part in relative.parts) or path.name in JUNK:
-            continue
         if path.is_dir() and not path.is_symlink():
             continue
         if path.name == "timestamp.txt" and nbgrader:
@@ -252,65 +260,95 @@ def collect(source: Path, exercise: Exercise, target: Path) -> Collected:
             archive.close()
 
 
+def _named_for(exercise: Exercise, filename: str) -> bool:
+    """Whether a file's name says it is the exercise's notebook (`kpis.ca.ipynb`, `kpis-final.ipynb`),
+    as against a stray `Untitled.ipynb` or a copy the student made on the side."""
+    return re.match(rf"{re.escape(exercise.id)}(?:$|[^a-z0-9])", filename.lower()) is not None
+
+
+@dataclass
+class _Received:
+    entry: _Entry
+    path: Path
+    sha256: str
+    language: str
+
+
 def _select(kind: str, entries: list[_Entry], exercise: Exercise, target: Path) -> Collected:
+    """Refuse what cannot be graded, keep one notebook per student. Each notebook goes to disk as
+    soon as it is read (a batch of thousands never sits in memory), and every entry ends as a
+    submission, a refusal with its reason, or a note on the submission kept in its place."""
     known = {e.id for e in all_exercises(exercise.source.parent)} | {exercise.id}
+    ids = distinct_ids(e.student_id for e in entries if e.student_id)
+    if target.exists():
+        shutil.rmtree(target)
+    incoming = target / ".incoming"
+    incoming.mkdir(parents=True)
     rejected: list[Rejection] = []
-    candidates: dict[str, list[tuple[_Entry, bytes]]] = {}
-    for entry in entries:
-        student = _safe_id(entry.student_id) if entry.student_id else None
+    candidates: dict[str, list[_Received]] = {}
+    default_language = exercise.languages[0]
+    ignored: list[Rejection] = []
+    for number, entry in enumerate(entries):
+        if _system_file(entry.source) and not entry.problem:
+            ignored.append(Rejection(entry.source, "a file the operating system or Jupyter adds, not a submission"))
+            continue
+        student = ids[entry.student_id] if entry.student_id else None
+
+        def refuse(reason: str, entry: _Entry = entry, student: str | None = student) -> None:
+            rejected.append(Rejection(entry.source, reason, student, entry.name, entry.student_id or ""))
+
         if entry.problem:
-            rejected.append(Rejection(entry.source, entry.problem, student, entry.name))
+            refuse(entry.problem)
             continue
         if not entry.filename.lower().endswith(".ipynb"):
-            rejected.append(Rejection(entry.source, "not a notebook (.ipynb): not graded", student, entry.name))
+            refuse("not a notebook (.ipynb): not graded")
             continue
         if not student:
-            rejected.append(Rejection(entry.source, "no student id in the name", None, entry.name))
+            refuse("no student id in the name")
             continue
         try:
             data = entry.read()
         except _Refused as refusal:
-            rejected.append(Rejection(entry.source, f"{refusal}: not graded", student, entry.name))
+            refuse(f"{refusal}: not graded")
             continue
         other = notebook_exercise(data, entry.filename, known)
         if other and other != exercise.id:
-            rejected.append(
-                Rejection(
-                    entry.source,
-                    f"a notebook of the exercise {other!r}, not {exercise.id!r}",
-                    student,
-                    entry.name,
-                )
-            )
+            refuse(f"a notebook of the exercise {other!r}, not {exercise.id!r}")
             continue
-        candidates.setdefault(student, []).append((entry, data))
-
-    if target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    submissions = []
-    default_language = exercise.languages[0]
-    for student, received in sorted(candidates.items()):
-        received.sort(key=lambda pair: (pair[0].submitted_at, pair[0].source))
-        entry, data = received[-1]
-        path = target / f"{student}.ipynb"
+        path = incoming / f"{number}.ipynb"
         path.write_bytes(data)
+        language = notebook_language(data, entry.filename, default_language)
+        candidates.setdefault(student, []).append(_Received(entry, path, hashlib.sha256(data).hexdigest(), language))
+        del data
+
+    submissions = []
+    for student, received in sorted(candidates.items()):
+        # The notebook named for the exercise wins over a stray Untitled.ipynb; then the latest.
+        received.sort(key=lambda r: (_named_for(exercise, r.entry.filename), r.entry.submitted_at, r.entry.source))
+        kept = received[-1]
+        path = target / f"{student}.ipynb"
+        kept.path.replace(path)
         notes = []
         if len(received) > 1:
-            ignored = ", ".join(e.source for e, _ in received[:-1])
+            others = ", ".join(r.entry.source for r in received[:-1])
+            named = {_named_for(exercise, r.entry.filename) for r in received}
+            why = "the latest" if len(named) == 1 else "the one named for the exercise"
             notes.append(
-                f"{len(received)} notebooks from this student: kept the latest ({entry.source}), ignored {ignored}"
+                f"{len(received)} notebooks from this student: kept {kept.entry.source} ({why}), ignored {others}"
             )
         submissions.append(
             Submission(
                 student_id=student,
                 path=path,
-                source=entry.source,
-                language=notebook_language(data, entry.filename, default_language),
-                submitted_at=entry.submitted_at,
-                sha256=hashlib.sha256(data).hexdigest(),
-                name=entry.name.replace("_", " ").strip(),
+                source=kept.entry.source,
+                language=kept.language,
+                submitted_at=kept.entry.submitted_at,
+                sha256=kept.sha256,
+                name=kept.entry.name.replace("_", " ").strip(),
                 notes=notes,
+                superseded=[r.entry.source for r in received[:-1]],
+                raw_id=kept.entry.student_id or student,
             )
         )
-    return Collected(kind, submissions, rejected)
+    shutil.rmtree(incoming)
+    return Collected(kind, submissions, rejected, ignored)

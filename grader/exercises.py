@@ -10,12 +10,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = ROOT / "solutions"
-EXERCISES = ROOT / "exercises"
-LANGUAGES = ("ca", "es", "en")
-# Files in solutions/<id>/ that belong to the instructors only.
-NOT_RELEASED = ("generate_data.py", "__pycache__", ".ipynb_checkpoints", "*.pyc")
+from grader.course import LANGUAGES, PROJECT, is_released
+
+# The defaults: this checkout's course. The command line's --course points elsewhere.
+SOLUTIONS = PROJECT / "solutions"
+EXERCISES = PROJECT / "exercises"
 NOTEBOOK_NAME = re.compile(r"^(?P<exercise>[a-z0-9\-]+)\.(?P<lang>[a-z]{2})\.ipynb$")
 
 
@@ -44,9 +43,7 @@ class Exercise:
         files = []
         for path in sorted(self.source.rglob("*")):
             relative = path.relative_to(self.source)
-            if path.is_dir() or path.suffix == ".ipynb":
-                continue
-            if any(relative.match(pattern) or pattern in relative.parts for pattern in NOT_RELEASED):
+            if path.is_dir() or path.suffix == ".ipynb" or not is_released(relative):
                 continue
             files.append(path)
         return files

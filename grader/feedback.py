@@ -1,74 +1,89 @@
-"""Feedback: one self-contained HTML page per student, in the student's language.
+"""Feedback: one self-contained HTML page per student, in the student's language, that reads well
+on a phone and on paper (template `grader/templates/feedback.html.j2`).
 
-Built from the result alone (score, each task's points and message), never from the executed
-notebook: nbgrader's own feedback shows the hidden tests' code verbatim, this page cannot.
+It names the exercise and each task as the student's notebook does (grader/titles.py), gives the
+points, says what to look at again and what is right, and links each task to the lesson section
+it practises (grader/lessons.py). It is built from the result alone (score, each task's points and
+message), never from the executed notebook: nbgrader's own feedback shows the hidden tests' code
+verbatim, this page cannot. Every text that came from a check is already cut short in the
+result; it is cut again here, so that no result file can make the page grow without bound.
 """
 
 from __future__ import annotations
 
-from html import escape
+from dataclasses import dataclass
 from pathlib import Path
 
-from grader.messages import message
-from grader.results import FAILED, REJECTED, Result
+from grader.exercises import Exercise
+from grader.export import for_student
+from grader.lessons import LessonLink, lesson_links
+from grader.messages import bounded, message
+from grader.results import Result
+from grader.templating import number, render
+from grader.titles import titles
 
-STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:48rem;margin:2rem auto;
-padding:0 1rem;color:#1b1b1b;line-height:1.5}
-h1{font-size:1.5rem;color:#0b4f6c}.score{font-size:1.25rem;font-weight:700}
-table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border-bottom:1px solid #ccc;padding:.5rem;
-text-align:left;vertical-align:top}th{background:#eef4f7}.ok{color:#1b5e20}.ko{color:#8e1b10}
-.problem{background:#fdecea;border-left:4px solid #8e1b10;padding:.6rem .8rem}
-footer{margin-top:2rem;color:#555;font-size:.9rem}
-"""
+MESSAGE_CHARACTERS = 1000
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
+@dataclass(frozen=True)
+class TaskView:
+    heading: str
+    points: str
+    message: str
+    lesson: LessonLink | None
 
 
-def render_feedback(result: Result) -> str:
+def render_feedback(result: Result, exercise: Exercise | None = None, site_url: str = "") -> str:
     lang = result.language
-    rows = []
+    names = titles(exercise, lang) if exercise else None
+    links = lesson_links(exercise, lang, site_url)
+    to_review: list[TaskView] = []
+    right: list[TaskView] = []
     for task in result.tasks:
-        full = task.points >= task.max_points
-        comment = message(lang, "all_right") if full else task.message
-        rows.append(
-            f'<tr><th scope="row">{escape(message(lang, "task", n=task.task))}</th>'
-            f'<td class="{"ok" if full else "ko"}">{_number(task.points)} / {_number(task.max_points)}</td>'
-            f"<td>{escape(comment)}</td></tr>"
+        label = message(lang, "task", n=task.task)
+        title = names.tasks.get(task.task) if names else None
+        view = TaskView(
+            heading=f"{label} · {title}" if title else label,
+            points=message(lang, "points_value", points=number(task.points, lang), max=number(task.max_points, lang)),
+            message=bounded(task.message, MESSAGE_CHARACTERS),
+            lesson=links.get(task.task),
         )
-    problem = ""
-    if result.status == FAILED:
-        problem = f'<p class="problem">{escape(message(lang, "status_failed", reason=result.message))}</p>'
-    elif result.status == REJECTED:
-        problem = f'<p class="problem">{escape(message(lang, "status_rejected", reason=result.message))}</p>'
-    table = (
-        f'<table><thead><tr><th scope="col">{escape(message(lang, "task", n="")).strip()}</th>'
-        f'<th scope="col">{escape(message(lang, "points"))}</th>'
-        f'<th scope="col">{escape(message(lang, "comment"))}</th></tr></thead><tbody>'
-        + "".join(rows)
-        + "</tbody></table>"
-        if rows
-        else ""
-    )
-    title = message(lang, "feedback_title", exercise=result.exercise)
-    score = f"{escape(message(lang, 'score'))}: {_number(result.score)} / {_number(result.max_score)}"
-    return (
-        f'<!doctype html>\n<html lang="{escape(lang)}">\n<head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} — {escape(result.student_id)}</title><style>{STYLE}</style></head>\n<body>\n"
-        f"<h1>{escape(title)}</h1>\n<p>{escape(result.student_id)}</p>\n"
-        f'<p class="score">{score}</p>\n'
-        f"{problem}\n{table}\n<footer>{escape(message(lang, 'generated'))}</footer>\n</body>\n</html>\n"
+        (right if task.points >= task.max_points else to_review).append(view)
+    # Why a notebook has no grade, in the grader's own words in the student's language (as in the
+    # LMS comment): the instructor's message stays in the report and grades.csv.
+    problem = for_student(result)
+    return render(
+        "feedback.html.j2",
+        lang=lang,
+        title=(names.exercise if names and names.exercise else result.exercise),
+        kicker=message(lang, "feedback_kicker"),
+        student_label=message(lang, "student"),
+        student=result.student_id,
+        score_label=message(lang, "score"),
+        score=result.score,
+        max_score=result.max_score,
+        problem=problem,
+        tasks=result.tasks,
+        to_review=to_review,
+        right=right,
+        review_heading=message(lang, "comment"),
+        right_heading=message(lang, "went_well"),
+        nothing_to_review=message(lang, "nothing_to_review"),
+        task_review=message(lang, "task_review"),
+        task_passed=message(lang, "task_passed"),
+        review_lesson=message(lang, "review_lesson"),
+        lesson_label=message(lang, "lesson"),
+        generated=message(lang, "generated"),
     )
 
 
-def write_feedback(results: list[Result], folder: Path) -> list[Path]:
+def write_feedback(
+    results: list[Result], folder: Path, exercise: Exercise | None = None, site_url: str = ""
+) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for result in results:
         path = folder / f"{result.student_id}.html"
-        path.write_text(render_feedback(result), encoding="utf-8")
+        path.write_text(render_feedback(result, exercise, site_url), encoding="utf-8")
         paths.append(path)
     return paths

@@ -52,7 +52,7 @@ def _writes_released_file(node: ast.Call) -> bool:
 def _findings(tree: ast.AST, aliases: set[str]) -> list[str]:
     found = []
     for node in ast.walk(tree):
-        targets: list[ast.AST] = []
+        targets: list[ast.expr] = []
         if isinstance(node, ast.Assign | ast.Delete):
             targets = node.targets
         elif isinstance(node, ast.AugAssign | ast.AnnAssign):

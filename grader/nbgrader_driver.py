@@ -43,7 +43,8 @@ from traitlets.config import Config
 
 from grader.answers import ANSWERS_FOLDER, MARKER
 from grader.assemble import grade_id, is_load
-from grader.exercises import NOT_RELEASED, Exercise
+from grader.course import INSTRUCTORS_ONLY, SYSTEM_NAMES
+from grader.exercises import Exercise
 from grader.kernel_client import CLIENT_CLASS
 from grader.sandbox import CHECK_KERNEL, Limits
 
@@ -58,7 +59,10 @@ def _alembic_head() -> str:
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(Path(nbgrader.__file__).parent / "alembic"))
-    return ScriptDirectory.from_config(config).get_current_head()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if head is None:
+        raise NbgraderError("nbgrader's gradebook migrations have no head revision")
+    return head
 
 
 nbgrader.api.get_alembic_version = _alembic_head
@@ -82,7 +86,8 @@ warnings.filterwarnings("ignore", category=SAWarning)
 COURSE_ID = "cx-course"
 # The student's id inside a scratch course: short, so that the kernel's socket paths stay short.
 SCRATCH_STUDENT = "s"
-IGNORED = (".ipynb_checkpoints", *NOT_RELEASED)
+# nbgrader matches these against file and folder names (fnmatch).
+IGNORED = (".*", *sorted(SYSTEM_NAMES), *INSTRUCTORS_ONLY)
 # The stub that replaces a solution in the student version, in the notebook's language.
 CODE_STUB = {
     "ca": "# ESCRIU EL TEU CODI AQUÍ\nraise NotImplementedError()",

@@ -6,6 +6,7 @@ Output folder layout (DIR), safe to share with assistants (no solution, no hidde
     feedback/<student_id>.html       for the students, in their language
     grades.csv, moodle-grades.csv, canvas-grades.csv
     report.html                      for the instructor
+    tasks.csv, similar.csv           the report's figures per task, and the pairs of similar code
 
 nbgrader's templates (which hold the solutions) and the job folders live in a work folder of the
 batch's own in the system's temporary folder, removed at the end.
@@ -13,7 +14,10 @@ batch's own in the system's temporary folder, removed at the end.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import sys
@@ -22,21 +26,32 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
 from grader.assemble import answer_names, check_notebook
-from grader.autograde import GradingJob, LocalExecutor, Template, check_course_folder, grade_submission
-from grader.collect import Collected, Submission, collect
+from grader.autograde import (
+    GRADER_STOPPED,
+    GradingJob,
+    LocalExecutor,
+    Template,
+    check_course_folder,
+    grade_submission,
+)
+from grader.collect import Collected, Submission, UnusableInput, collect
 from grader.exercises import SOLUTIONS, Exercise, load_exercise
 from grader.export import export_all
 from grader.feedback import write_feedback
+from grader.gradebook import open_gradebook, safe_url, write_gradebook
 from grader.isolation import IsolationUnavailable, require_isolation
 from grader.nbgrader_driver import DEFAULT_LIMITS, Limits, build_template, locked_sources
 from grader.report import BatchInfo, write_report
 from grader.results import FAILED, GRADED, REJECTED, Result, read_result, write_result
+from grader.statistics import Cohort, read_cohort
 from grader.zygote import Zygote
 
 # Unix socket paths are limited to 107 bytes; a kernel's sockets sit in its job folder.
@@ -62,8 +77,10 @@ def prepare_templates(exercise: Exercise, languages: set[str], work: Path) -> di
     from it."""
     langs = sorted(languages)
     roots = [work / "templates" / lang for lang in langs]
-    if len(langs) == 1:
-        released_notebooks = [build_template(exercise, langs[0], roots[0])]
+    # Side by side only in forked processes: a fresh interpreter (a Dask worker starts processes
+    # so) would import nbgrader again, seconds of CPU, more than building the templates in turn.
+    if len(langs) == 1 or multiprocessing.get_start_method() != "fork":
+        released_notebooks = [build_template(exercise, lang, root) for lang, root in zip(langs, roots, strict=True)]
     else:
         with ProcessPoolExecutor(max_workers=min(len(langs), os.cpu_count() or 1)) as pool:
             released_notebooks = list(pool.map(build_template, [exercise] * len(langs), langs, roots))
@@ -76,16 +93,30 @@ def prepare_templates(exercise: Exercise, languages: set[str], work: Path) -> di
     return templates
 
 
-def _reusable(path: Path, sha256: str, release: str, isolated: bool) -> Result | None:
+def grading_setup(limits: Limits, isolate: bool) -> str:
+    """A fingerprint of what a score depends on besides the notebook and the release: the limits
+    (a notebook that timed out at 60 s may pass at 300 s), isolation, and the versions of the
+    grader and of nbgrader."""
+    versions = {}
+    for package in ("cx-course", "nbgrader", "nbclient", "ipykernel"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "none"
+    described = json.dumps({"limits": asdict(limits), "isolated": isolate, "versions": versions}, sort_keys=True)
+    return hashlib.sha256(described.encode()).hexdigest()[:16]
+
+
+def _reusable(path: Path, sha256: str, release: str, setup: str) -> Result | None:
     """A previous result that stands: graded (a failure is tried again), from the same notebook,
-    release and isolation."""
+    release and setup."""
     if not path.is_file():
         return None
     try:
         previous = read_result(path)
     except (ValueError, TypeError, KeyError):
         return None
-    same = (previous.sha256, previous.release, previous.isolated) == (sha256, release, isolated)
+    same = (previous.sha256, previous.release, previous.setup) == (sha256, release, setup)
     return previous if same and previous.status == GRADED else None
 
 
@@ -113,10 +144,14 @@ class Session:
     """The exercise's fingerprint."""
     templates: dict[str, Template]
     jobs: Path
-    kernels: Path
-    zygote: str
+    warm: Zygote
     limits: Limits
     isolate: bool
+    setup: str
+
+    @property
+    def zygote(self) -> str:
+        return self.warm.socket_path
 
     def job(self, submission: Submission, number: int) -> GradingJob:
         return GradingJob(
@@ -126,9 +161,10 @@ class Session:
             self.jobs / str(number),
             self.limits,
             self.release,
-            self.kernels,
+            self.warm.folder,
             self.zygote,
             self.isolate,
+            self.setup,
         )
 
 
@@ -169,7 +205,7 @@ def grading_session(
         templates = prepare_templates(exercise, languages, work)
         zygote.wait()
         release = exercise.fingerprint()
-        yield Session(exercise, release, templates, jobs, zygote.folder, zygote.socket_path, limits, isolate)
+        yield Session(exercise, release, templates, jobs, zygote, limits, isolate, grading_setup(limits, isolate))
 
 
 def autograde_all(
@@ -182,16 +218,20 @@ def autograde_all(
     limits: Limits = DEFAULT_LIMITS,
     isolate: bool = True,
     progress: bool | None = None,
+    scheduler: str | None = None,
+    cluster: dict[str, int] | None = None,
 ) -> tuple[list[Result], int, int]:
-    """Grade what is new or changed (everything with `force`); returns (results, graded now, reused)."""
+    """Grade what is new or changed (everything with `force`); returns (results, graded now, reused).
+    With `scheduler`, on that Dask cluster (grader/distributed.py), and `cluster` receives the
+    address and threads of each worker that graded."""
     results_dir = out / "results"
-    release = exercise.fingerprint()
+    release, setup = exercise.fingerprint(), grading_setup(limits, isolate)
     jobs, results = [], []
     for submission in collected.submissions:
         previous = (
             None
             if force
-            else _reusable(results_dir / f"{submission.student_id}.json", submission.sha256, release, isolate)
+            else _reusable(results_dir / f"{submission.student_id}.json", submission.sha256, release, setup)
         )
         if previous:
             results.append(previous)
@@ -202,16 +242,63 @@ def autograde_all(
         return sorted(results, key=lambda r: r.student_id), 0, reused
     show = sys.stderr.isatty() if progress is None else progress
     with ExitStack() as stack:
-        session = stack.enter_context(
-            grading_session(exercise, {s.language for s in jobs}, limits, isolate, (out.resolve(),))
-        )
-        grading_jobs = [session.job(s, n) for n, s in enumerate(jobs)]
-        bar = stack.enter_context(_progress(len(grading_jobs), show))
-        for result in LocalExecutor(workers).map(grade_submission, grading_jobs):
+        if scheduler:
+            from grader.distributed import DaskExecutor
+
+            executor = stack.enter_context(DaskExecutor(scheduler))
+            graded = executor.grade(jobs, exercise, limits, isolate, setup)
+        else:
+            session = stack.enter_context(
+                grading_session(exercise, {s.language for s in jobs}, limits, isolate, (out.resolve(),))
+            )
+            graded = grade_jobs(session, [session.job(s, n) for n, s in enumerate(jobs)], LocalExecutor(workers))
+        bar = stack.enter_context(_progress(len(jobs), show))
+        for result in graded:
             write_result(result, results_dir)
             results.append(result)
             bar.update(1)
+        if scheduler and cluster is not None:
+            cluster.update(executor.workers_used)
     return sorted(results, key=lambda r: r.student_id), len(jobs), reused
+
+
+ZYGOTE_RESTARTS = 3
+TRIES = 3
+
+
+def grade_jobs(session: Session, jobs: list[GradingJob], executor: LocalExecutor) -> Iterator[Result]:
+    """Grade the jobs; when the warm-kernel process dies, start it again and grade once more the
+    notebooks it took down with it (not their fault). After ZYGOTE_RESTARTS restarts, or when it
+    cannot start again, they stay failed with a message that does not blame them, and the next run
+    grades them."""
+    by_student = {job.submission.student_id: job for job in jobs}
+    tries = dict.fromkeys(by_student, 1)
+    restarts_left = ZYGOTE_RESTARTS
+    queue = jobs
+    while queue:
+        again = []
+        for result in executor.map(grade_submission, queue):
+            student = result.student_id
+            if result.message == GRADER_STOPPED and tries[student] < TRIES:
+                if not session.warm.alive():
+                    if not restarts_left or not _restart(session.warm):
+                        restarts_left = 0
+                        yield result
+                        continue
+                    restarts_left -= 1
+                tries[student] += 1
+                again.append(by_student[student])
+                continue
+            yield result
+        queue = again
+
+
+def _restart(zygote: Zygote) -> bool:
+    try:
+        zygote.restart()
+    except (IsolationUnavailable, RuntimeError, OSError):
+        return False
+    return True
 
 
 def rejected_results(
@@ -233,43 +320,97 @@ def rejected_results(
             message="; ".join(f"{r.source}: {r.reason}" for r in rejections),
             source=rejections[0].source,
             isolated=isolated,
+            raw_id=rejections[0].raw_id,
         )
         for student, rejections in sorted(by_student.items())
     ]
 
 
+@dataclass(frozen=True)
+class Options:
+    """How a batch is graded (the command line's options)."""
+
+    workers: int | None = None
+    force: bool = False
+    """Grade everything again, even what an earlier run graded."""
+    limits: Limits = DEFAULT_LIMITS
+    isolate: bool = True
+    progress: bool | None = None
+    """Show a progress bar (default: when stderr is a terminal)."""
+    site_url: str = ""
+    """The published course site, for the feedback's links to lessons."""
+    previous: Path | None = None
+    """An earlier output folder whose per-task figures the report compares with."""
+    gradebook: str | None = None
+    """An nbgrader course gradebook (SQLAlchemy URL) to write the grades into."""
+    scheduler: str | None = None
+    """A Dask scheduler (tcp://HOST:8786) whose workers grade the notebooks; None grades here."""
+
+
 def grade_batch(
-    submissions: Path,
-    exercise_id: str,
-    out: Path,
-    *,
-    workers: int | None = None,
-    force: bool = False,
-    limits: Limits = DEFAULT_LIMITS,
-    solutions: Path = SOLUTIONS,
-    isolate: bool = True,
-    progress: bool | None = None,
+    submissions: Path, exercise_id: str, out: Path, *, solutions: Path = SOLUTIONS, **options: Any
 ) -> Batch:
-    """The whole pipeline. Raises UnknownExercise or UnusableInput for input it cannot use at all,
-    and IsolationUnavailable when student code cannot be isolated (unless `isolate` is False)."""
+    """The whole pipeline, with `options` as in `Options`. Raises UnknownExercise or UnusableInput
+    for input it cannot use at all, IsolationUnavailable when student code cannot be isolated
+    (unless `isolate` is False), and GradebookError when the gradebook cannot be opened."""
+    chosen = Options(**options)
     started = time.monotonic()
     exercise = load_exercise(exercise_id, solutions)
-    if isolate:
-        require_isolation()
+    cohort = read_cohort(chosen.previous, exercise.id) if chosen.previous else None
+    if chosen.isolate and not chosen.scheduler:
+        require_isolation()  # on a cluster, every worker checks its own before the batch starts
+    if chosen.gradebook:
+        open_gradebook(chosen.gradebook)  # a wrong URL stops the batch before any grading
     out.mkdir(parents=True, exist_ok=True)
+    with output_lock(out):
+        return _grade_batch(submissions, exercise, out, started, chosen, cohort)
+
+
+class OutputBusy(UnusableInput):
+    """Another cx-grader run is writing to the same output folder."""
+
+
+@contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold `out/.lock` for the whole batch: two runs on one folder would mix their results and
+    exports. The lock goes with the process, so a killed run never leaves the folder locked."""
+    path = out / ".lock"
+    with path.open("a+") as stream:
+        try:
+            fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            stream.seek(0)
+            owner = stream.read().strip() or "unknown"
+            raise OutputBusy(
+                f"{out}: another cx-grader run (process {owner}) is writing to this folder; "
+                "wait for it to end or choose another --out"
+            ) from None
+        stream.seek(0)
+        stream.truncate()
+        stream.write(str(os.getpid()))
+        stream.flush()
+        yield
+
+
+def _grade_batch(
+    submissions: Path, exercise: Exercise, out: Path, started: float, options: Options, cohort: Cohort | None
+) -> Batch:
+    isolate, gradebook = options.isolate, options.gradebook
     # Earlier versions kept nbgrader's templates, with the solutions, in the output folder.
     shutil.rmtree(out / ".work", ignore_errors=True)
-
     collected = collect(submissions, exercise, out / "submissions")
+    cluster: dict[str, int] = {}
     results, graded_now, reused = autograde_all(
         collected,
         exercise,
         out,
-        workers=workers,
-        force=force,
-        limits=limits,
+        workers=options.workers,
+        force=options.force,
+        limits=options.limits,
         isolate=isolate,
-        progress=progress,
+        progress=options.progress,
+        scheduler=options.scheduler,
+        cluster=cluster,
     )
     graded_students = {r.student_id for r in results}
     maximum = max((r.max_score for r in results), default=0.0)
@@ -288,8 +429,12 @@ def grade_batch(
 
     names = {s.student_id: s.name for s in collected.submissions if s.name}
     names.update({r.student_id: r.name for r in collected.rejected if r.student_id and r.name})
-    outputs = write_feedback(results, out / "feedback")
+    outputs = write_feedback(results, out / "feedback", exercise, options.site_url)
     outputs += export_all(results, out, names, exercise.id)
+    in_gradebook = 0
+    if gradebook:
+        submitted = {s.student_id: s.submitted_at for s in collected.submissions}
+        in_gradebook = write_gradebook(results, gradebook, exercise, names, submitted)
     info = BatchInfo(
         exercise=exercise.id,
         input=str(submissions),
@@ -297,11 +442,15 @@ def grade_batch(
         duration_s=round(time.monotonic() - started, 1),
         graded_now=graded_now,
         reused=reused,
-        workers=LocalExecutor(workers).workers,
+        workers=sum(cluster.values()) if cluster else LocalExecutor(options.workers).workers,
+        workers_used=sorted(cluster),
         isolated=isolate,
         rejected_unassigned=[(r.source, r.reason) for r in collected.rejected if not r.student_id],
+        ignored=[(r.source, r.reason) for r in collected.ignored],
+        refused=[(r.student_id or "", r.source, r.reason) for r in collected.rejected],
+        superseded=[(s.student_id, source) for s in collected.submissions for source in s.superseded],
     )
-    outputs.append(write_report(results, info, out / "report.html"))
+    outputs += write_report(results, info, out, exercise, cohort)
     (out / "batch.json").write_text(
         json.dumps(
             {
@@ -311,7 +460,10 @@ def grade_batch(
                 "graded_now": graded_now,
                 "reused": reused,
                 "failed": sum(r.status == FAILED for r in results),
+                "ignored": [r.source for r in collected.ignored],
                 "isolated": isolate,
+                "workers_used": sorted(cluster),
+                "gradebook": {"url": safe_url(gradebook), "submissions": in_gradebook} if gradebook else None,
             },
             indent=2,
         ),

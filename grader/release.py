@@ -1,5 +1,6 @@
 """Release: the student versions in `exercises/`, made by `nbgrader generate_assignment` from
-`solutions/` (solutions replaced by stubs in the notebook's language, hidden tests removed)."""
+`solutions/` (solutions replaced by stubs in the notebook's language, hidden tests removed), with the
+requirements the notebooks share (`solutions/_common/requirements.txt`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from grader.exercises import EXERCISES, SOLUTIONS, Exercise, all_exercises
+from grader.exercises import EXERCISES, SOLUTIONS, Exercise, UnknownExercise, all_exercises
 from grader.nbgrader_driver import build_template
+
+REQUIREMENTS = "requirements.txt"
 
 
 def release_exercise(exercise: Exercise, target: Path) -> Path:
@@ -25,6 +28,11 @@ def release_exercise(exercise: Exercise, target: Path) -> Path:
                     target_file = staging / path.relative_to(released)
                     target_file.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(path, target_file)
+        # Every release carries what its notebooks need to run, from the one list the exercises
+        # share: students install it with `pip install -r requirements.txt` (the site says how).
+        requirements = exercise.source.parent / "_common" / REQUIREMENTS
+        if requirements.is_file():
+            shutil.copyfile(requirements, staging / REQUIREMENTS)
         if destination.exists():
             shutil.rmtree(destination)
         shutil.copytree(staging, destination)
@@ -33,8 +41,13 @@ def release_exercise(exercise: Exercise, target: Path) -> Path:
 
 def release(solutions: Path = SOLUTIONS, target: Path = EXERCISES, only: list[str] | None = None) -> list[Path]:
     """Release every exercise (or those named in `only`); exercises no longer in solutions/ are removed."""
+    known = all_exercises(solutions)
+    unknown = sorted(set(only or ()) - {e.id for e in known})
+    if unknown:
+        names = ", ".join(e.id for e in known) or "none"
+        raise UnknownExercise(f"unknown exercise {', '.join(map(repr, unknown))} (known: {names})")
     target.mkdir(parents=True, exist_ok=True)
-    exercises = [e for e in all_exercises(solutions) if not only or e.id in only]
+    exercises = [e for e in known if not only or e.id in only]
     if not only:
         for stale in target.iterdir():
             if stale.is_dir() and stale.name not in {e.id for e in exercises}:
@@ -44,7 +57,7 @@ def release(solutions: Path = SOLUTIONS, target: Path = EXERCISES, only: list[st
 
 def differences(left: Path, right: Path) -> list[str]:
     """Files that differ between two trees (missing on either side, or different bytes)."""
-    found = []
+    found: list[str] = []
     comparison = filecmp.dircmp(left, right)
 
     def walk(cmp: filecmp.dircmp, prefix: str) -> None:

@@ -97,8 +97,8 @@ def limits_from(args: argparse.Namespace) -> Limits:
 
 def base_environment(source: dict[str, str] | None = None) -> dict[str, str]:
     """The variables every kernel (and the zygote) starts from."""
-    source = os.environ if source is None else source
-    environment = {key: source[key] for key in ALLOWED_ENVIRONMENT if key in source}
+    variables = dict(os.environ) if source is None else source
+    environment = {key: variables[key] for key in ALLOWED_ENVIRONMENT if key in variables}
     environment.setdefault("LANG", "C.UTF-8")
     environment.update(
         PATH=os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),

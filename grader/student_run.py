@@ -24,10 +24,13 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from grader.answers import ANSWERS_FOLDER, MAX_FILE_BYTES
-from grader.assemble import SOLUTION, StudentRun, is_test
+from grader.assemble import SOLUTION, STUDENT, StudentRun, is_test
 from grader.kernel_client import CLIENT_CLASS
 from grader.messages import bounded
 from grader.sandbox import STUDENT_KERNEL, Limits
+
+TIMEOUTS = {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}
+"""Errors of a cell stopped at its time limit (the kernel is interrupted: KeyboardInterrupt)."""
 
 
 class _ErrorsOnly(NotebookClient):
@@ -55,6 +58,9 @@ class StudentRunResult:
     """Whether each test cell's visible checks passed in the student's kernel, by grade id."""
     died: str = ""
     """Why the run stopped before its end (the kernel died, the notebook's time ran out)."""
+    stopped: dict[str, list[str]] = field(default_factory=dict)
+    """Cells of the student's own (not a task's solution cell) stopped at the cell time limit, by
+    the grade id of the test cell that follows them: the start of each cell's code."""
 
 
 def run_student(run: StudentRun, folder: Path, limits: Limits) -> StudentRunResult:
@@ -82,18 +88,25 @@ def run_student(run: StudentRun, folder: Path, limits: Limits) -> StudentRunResu
     result = StudentRunResult()
     started = time.monotonic()
     try:
-        client.execute()
+        # nbclient leaves running a kernel whose manager it was given (ours, for the IPC sockets):
+        # without cleanup_kc, every student kernel idled until its zygote's wall-clock limit.
+        client.execute(cleanup_kc=True)
     except DeadKernelError:
         if time.monotonic() - started >= limits.notebook_timeout_s - 1:
             result.died = f"the notebook ran longer than its time limit ({limits.notebook_timeout_s} s)"
         else:
             result.died = f"the kernel died: the notebook crashed Python or ran out of memory ({limits.memory_mb} MB)"
+    stopped: list[str] = []
     for cell, role in zip(notebook.cells, run.roles, strict=True):
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        if role.role == SOLUTION and errors:
+        if role.role == SOLUTION and errors and role.grade_id:
             result.solution_errors[role.grade_id] = (errors[0]["ename"], errors[0]["evalue"])
+        elif role.role == STUDENT and errors and errors[0]["ename"] in TIMEOUTS:
+            stopped.append(bounded(" ".join(str(cell.get("source", "")).split()), 60))
         elif role.grade_id and is_test(cell) and cell.get("execution_count") is not None:
             result.visible[role.grade_id] = not errors
+        if stopped and role.grade_id and is_test(cell):
+            result.stopped[role.grade_id], stopped = stopped, []
     return result
 
 

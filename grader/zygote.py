@@ -297,7 +297,7 @@ class _Server:
                         with contextlib.suppress(BlockingIOError):
                             os.read(self.wake_read, 4096)
                     else:
-                        client = self.clients.get(key.fileobj)
+                        client = self.clients.get(key.fileobj)  # type: ignore[call-overload]
                         if client:
                             self._read(client)
                 self._reap()
@@ -328,7 +328,12 @@ def _modules_a_kernel_imports(settings: _Settings) -> list[str]:
                 os.dup2(devnull, fd)
             folder = Path(tempfile.mkdtemp(prefix="cx-warm-"))
             os.environ.update(HOME=str(folder), IPYTHONDIR=str(folder / ".ipython"))
-            info = {"transport": "ipc", "ip": str(folder / "k"), "key": "warm-up", "signature_scheme": "hmac-sha256"}
+            info: dict[str, str | int] = {
+                "transport": "ipc",
+                "ip": str(folder / "k"),
+                "key": "warm-up",
+                "signature_scheme": "hmac-sha256",
+            }
             info.update({f"{name}_port": n for n, name in enumerate(("shell", "iopub", "stdin", "control", "hb"), 1)})
             (folder / "kernel.json").write_text(json.dumps(info))
             before = set(sys.modules)
@@ -336,7 +341,7 @@ def _modules_a_kernel_imports(settings: _Settings) -> list[str]:
 
             app = IPKernelApp.instance()
             app.initialize(argv=["-f", str(folder / "kernel.json"), *KERNEL_OPTIONS])
-            app.shell.run_cell(WARM_UP_CELL, store_history=False)
+            app.shell.run_cell(WARM_UP_CELL, store_history=False)  # type: ignore[union-attr]
             os.write(write, "\n".join(sorted(set(sys.modules) - before)).encode())
             shutil.rmtree(folder, ignore_errors=True)
         finally:
@@ -405,10 +410,13 @@ class Zygote:
     def wait(self) -> Zygote:
         """Wait until the zygote serves kernels; raise IsolationUnavailable (or RuntimeError without
         isolation) with its reason when it cannot."""
-        ready = self.process.stdout.readline().decode(errors="replace").strip()
+        process = self.process
+        if process is None or process.stdout is None:
+            raise RuntimeError("the warm-kernel process was not started")
+        ready = process.stdout.readline().decode(errors="replace").strip()
         if ready != "ready":
-            self.process.kill()
-            self.process.wait()
+            process.kill()
+            process.wait()
             log = (self.folder / "zygote.log").read_text(errors="replace").strip()
             detail = ready.removeprefix("error: ") or log[-500:] or "no message"
             self._clean()
@@ -424,12 +432,12 @@ class Zygote:
         return self
 
     def alive(self) -> bool:
-        return bool(self.process) and self.process.poll() is None
+        return self.process is not None and self.process.poll() is None
 
     def _clean(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def __exit__(self, *exc) -> None:
+    def _stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -437,6 +445,17 @@ class Zygote:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def restart(self) -> None:
+        """Start again after the zygote died, at the same socket: the batch goes on. Raises as
+        `wait` does when it cannot."""
+        self._stop()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.socket_path)
+        self.start().wait()
+
+    def __exit__(self, *exc) -> None:
+        self._stop()
         self._clean()
 
 
@@ -459,6 +478,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("jobs", type=Path)
     parser.add_argument("--isolate", action="store_true")
     args = parser.parse_args(argv)
+    die_with_parent()  # with the grader (or bubblewrap, which dies with the grader)
     settings = _Settings(Path(os.path.normpath(args.jobs)), args.isolate, limits_from(args), base_environment())
     serve(args.socket, settings)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from cxsite.course import load_course
+
 pytestmark = pytest.mark.browser
 
 PREFIX = {"ca": "/", "es": "/es/", "en": "/en/"}
@@ -71,21 +73,105 @@ def test_search_copes_with_catalan_apostrophes(page, site_url):
     assert _search(page, "experiència")
 
 
+QUIZ_LESSONS = ["module-4/kpis/", "module-1/why-cx-matters/", "module-6/ai-predictive/"]
+
+
+def _quiz_orders(page) -> list[list[int]]:
+    """For each quiz on the page, the authored index of each option in the order shown."""
+    return page.eval_on_selector_all(
+        "[data-quiz]",
+        "quizzes => quizzes.map(q => Array.from(q.querySelectorAll('input[type=radio]'), i => Number(i.value)))",
+    )
+
+
 def test_a_quiz_answer_gives_its_feedback(page, site_url):
     page.goto(site_url + "/" + LESSON)
     quiz = page.locator("[data-quiz]").first
     feedback = quiz.locator(".cx-quiz__feedback")
     quiz.locator(".cx-quiz__check").click()
     assert feedback.inner_text().strip(), "checking with no option chosen says what to do"
-    # Keyboard: focus the first option, choose it with the space bar, then check.
-    quiz.locator("input[type=radio]").first.focus()
+    # Keyboard: focus the first option shown, choose it with the space bar, then check. The
+    # options are shuffled, so the feedback must be the one of the option actually chosen.
+    radios = quiz.locator("input[type=radio]")
+    radios.first.focus()
     page.keyboard.press("Space")
     quiz.locator(".cx-quiz__check").focus()
     page.keyboard.press("Enter")
-    expected = quiz.locator(".cx-quiz__explain").first.text_content().strip()
+    chosen = radios.first.get_attribute("value")
+    expected = quiz.locator(f".cx-quiz__explain[data-option='{chosen}']").text_content().strip()
     assert expected in feedback.inner_text()
     assert feedback.get_attribute("data-result") in {"correct", "incorrect"}
     assert feedback.get_attribute("aria-live") == "polite"
+
+
+def test_quiz_arrow_keys_follow_the_order_shown_and_the_right_answer_is_recognised(page, site_url):
+    page.goto(site_url + "/" + LESSON)
+    quiz = page.locator("[data-quiz]").nth(1)
+    radios = quiz.locator("input[type=radio]")
+    shown = [radios.nth(i).get_attribute("value") for i in range(radios.count())]
+    radios.first.focus()
+    page.keyboard.press("ArrowDown")
+    checked = quiz.locator("input[type=radio]:checked")
+    assert checked.get_attribute("value") == shown[1], "the radio group moves in the order the reader sees"
+    right = quiz.locator(".cx-quiz__explain[data-correct='true']").get_attribute("data-option")
+    quiz.locator(f"input[type=radio][value='{right}']").check()
+    quiz.locator(".cx-quiz__check").click()
+    feedback = quiz.locator(".cx-quiz__feedback")
+    assert feedback.get_attribute("data-result") == "correct"
+    explanation = quiz.locator(f".cx-quiz__explain[data-option='{right}']").text_content().strip()
+    assert explanation in feedback.inner_text()
+
+
+def test_quiz_options_are_shuffled_once_per_learner(browser, site_url):
+    first = browser.new_context(locale="ca-ES")
+    page = first.new_page()
+    orders = {}
+    for lesson in QUIZ_LESSONS:
+        page.goto(site_url + "/" + lesson)
+        orders[lesson] = _quiz_orders(page)
+        assert len(orders[lesson]) >= 3
+        for order in orders[lesson]:
+            assert sorted(order) == list(range(len(order))), "every option is shown exactly once"
+    authored = {lesson: [sorted(order) for order in found] for lesson, found in orders.items()}
+    assert orders != authored, "no quiz was shuffled"
+    page.reload()
+    assert _quiz_orders(page) == orders[QUIZ_LESSONS[-1]], "a reload keeps the order"
+    again = first.new_page()
+    again.goto(site_url + "/en/" + QUIZ_LESSONS[0])
+    assert _quiz_orders(again) == orders[QUIZ_LESSONS[0]], "another visit, in another language, keeps it too"
+    first.close()
+
+    second = browser.new_context(locale="ca-ES")
+    other = second.new_page()
+    others = {}
+    for lesson in QUIZ_LESSONS:
+        other.goto(site_url + "/" + lesson)
+        others[lesson] = _quiz_orders(other)
+    second.close()
+    assert others != orders, "two new browsers got the same order for every question"
+
+
+def test_quiz_shuffle_gives_every_position_the_same_chance(page, site_url):
+    page.goto(site_url + "/" + LESSON)
+    # Where option 0 lands for 3,000 learners' seeds (fixed, so the test is repeatable).
+    counts = page.evaluate(
+        """([id, options]) => {
+            const counts = new Array(options).fill(0);
+            for (let s = 0; s < 3000; s++) counts[window.cxQuizOrder("seed-" + s, id, options).indexOf(0)]++;
+            return counts;
+        }""",
+        ["module-4/kpis/1", 3],
+    )
+    assert all(0.30 <= count / 3000 <= 0.367 for count in counts), counts
+
+
+def test_quiz_without_javascript_keeps_the_authored_order(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "/" + LESSON)
+    orders = _quiz_orders(page)
+    context.close()
+    assert orders and all(order == list(range(len(order))) for order in orders)
 
 
 def test_lesson_progress_survives_a_reload_and_shows_on_the_module_page(page, site_url):
@@ -98,7 +184,8 @@ def test_lesson_progress_survives_a_reload_and_shows_on_the_module_page(page, si
     page.goto(site_url + "/es/module-4/")
     meter = page.locator(".cx-progress progress")
     assert meter.get_attribute("value") == "1", "progress is shared by the three languages"
-    assert "1 de 3" in page.locator(".cx-progress__text").inner_text()
+    lessons = len(load_course().module_of("module-4/kpis.md").lessons)
+    assert f"1 de {lessons}" in page.locator(".cx-progress__text").inner_text()
 
 
 def test_abbreviations_show_their_expansion_in_the_readers_language(page, site_url):

@@ -159,11 +159,20 @@ def test_every_student_gets_a_json_result_feedback_and_a_csv_row(batch):
     with (batch.out / "grades.csv").open(encoding="utf-8", newline="") as stream:
         rows = list(csv.DictReader(stream))
     assert {row["student_id"] for row in rows} == students
-    assert list(rows[0])[:7] == ["student_id", "exercise", "language", "score", "max_score", "status", "message"]
+    assert list(rows[0])[:8] == [
+        "student_id",
+        "raw_id",
+        "exercise",
+        "language",
+        "score",
+        "max_score",
+        "status",
+        "message",
+    ]
     assert {row["isolated"] for row in rows} == {"yes"}
     data = json.loads((batch.out / "results" / "partial_en.json").read_text(encoding="utf-8"))
     assert set(data) >= {"student_id", "exercise", "language", "score", "max_score", "status", "tasks"}
-    assert set(data["tasks"][0]) == {"task", "points", "max_points", "message"}
+    assert set(data["tasks"][0]) == {"task", "points", "max_points", "message", "key"}
 
 
 def test_feedback_is_localized_and_never_shows_hidden_tests(batch):

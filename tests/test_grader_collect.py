@@ -131,7 +131,7 @@ def test_two_notebooks_from_one_student_keep_the_latest_and_say_so(mini_release,
     [submission] = collected.submissions
     assert submission.source.endswith("final.ipynb")
     assert (tmp_path / "out" / "12345.ipynb").read_bytes() == late
-    assert "kept the latest" in submission.notes[0] and "draft.ipynb" in submission.notes[0]
+    assert "(the latest)" in submission.notes[0] and "draft.ipynb" in submission.notes[0]
 
 
 def test_unusable_input_is_an_error_not_a_batch(tmp_path):
