@@ -6,10 +6,19 @@ code is put into the released student notebook of the target language, as a stud
 written it there.
 
     .venv/bin/python benchmarks/grading.py [--exercise kpis] [-n 60] [--workers N] [--isolation-cost]
+    .venv/bin/python benchmarks/grading.py --scheduler tcp://127.0.0.1:8786 [--exercise kpis] [-n 60]
 
 Prints both wall-clock times, their ratio and whether every student's score is identical. With
 `--isolation-cost`, also grades the batch with `--no-isolation` (same two runs, no namespaces) to
 show what the kernels' isolation costs.
+
+With `--scheduler`, no serial nbgrader: the batch is graded here (`cx-grader grade`), then twice on
+that Dask cluster (the first batch starts each worker's grading session: templates, warm-kernel
+process, grading processes; the second finds them warm), and the figures give the throughput per
+core here and per core of the workers' machines. Two workers on this machine, for instance:
+
+    .venv/bin/dask scheduler --host 127.0.0.1 --port 8786 --no-dashboard &
+    .venv/bin/dask worker tcp://127.0.0.1:8786 --host 127.0.0.1 --nworkers 2 --nthreads 2 --no-dashboard &
 """
 
 from __future__ import annotations
@@ -91,13 +100,59 @@ def serial_nbgrader(exercise_id: str, batch: Path, languages: dict[str, str], co
     return course_scores(course, exercise_id), time.perf_counter() - started
 
 
+def _timed(**options) -> tuple[dict[str, float], float, object]:
+    started = time.perf_counter()
+    batch = grade_batch(progress=False, **options)
+    return {r.student_id: r.score for r in batch.results}, time.perf_counter() - started, batch
+
+
+def cluster_figures(exercise_id: str, size: int, workers: int | None, scheduler: str, work: Path) -> dict:
+    """The same batch here and on the cluster at `scheduler` (cold, then warm)."""
+    from distributed import Client
+
+    make_batch(exercise_id, size, work / "batch")
+    local, local_time, local_batch = _timed(
+        submissions=work / "batch", exercise_id=exercise_id, out=work / "local", workers=workers
+    )
+    on_cluster = {"submissions": work / "batch", "exercise_id": exercise_id, "scheduler": scheduler}
+    cold, cold_time, _ = _timed(out=work / "cold", **on_cluster)
+    warm, warm_time, warm_batch = _timed(out=work / "warm", force=True, **on_cluster)
+    with Client(scheduler, set_as_default=False) as client:
+        cores_by_host = {client.scheduler_info()["workers"][w]["host"]: n for w, n in client.run(os.cpu_count).items()}
+    worker_cores = sum(cores_by_host.values())
+    return {
+        "exercise": exercise_id,
+        "submissions": size,
+        "cores_here": os.cpu_count(),
+        "local_workers": local_batch.info.workers,
+        "cx_grader_local_s": round(local_time, 1),
+        "cluster_hosts": len(cores_by_host),
+        "cluster_worker_cores": worker_cores,
+        "cluster_threads": warm_batch.info.workers,
+        "workers_used": warm_batch.info.workers_used,
+        "cluster_first_batch_s": round(cold_time, 1),
+        "cluster_warm_batch_s": round(warm_time, 1),
+        "local_notebooks_per_min_per_core": round(60 * size / local_time / (os.cpu_count() or 1), 1),
+        "cluster_notebooks_per_min_per_worker_core": round(60 * size / warm_time / worker_cores, 1),
+        "identical_scores": local == cold == warm,
+        "score_levels": sorted(set(local.values())),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--exercise", default="kpis")
     parser.add_argument("-n", type=int, default=60)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--isolation-cost", action="store_true", help="also grade without isolation")
+    parser.add_argument("--scheduler", metavar="URL", help="compare this machine with that Dask cluster")
     args = parser.parse_args()
+    if args.scheduler:
+        with tempfile.TemporaryDirectory(prefix="cx-bench-") as work:
+            print(
+                json.dumps(cluster_figures(args.exercise, args.n, args.workers, args.scheduler, Path(work)), indent=2)
+            )
+        return
 
     with tempfile.TemporaryDirectory(prefix="cx-bench-") as work:
         work = Path(work)
