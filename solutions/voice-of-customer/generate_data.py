@@ -281,7 +281,12 @@ SENTENCES: dict[str, dict[str, list[str]]] = {
     },
     "praise": {
         "ca": ["Bona experiència en general.", "Tot correcte.", "Repetiré segur.", "Molt contents amb la compra."],
-        "es": ["Buena experiencia en general.", "Sin ninguna queja.", "Repetiré seguro.", "Muy contentos con la compra."],
+        "es": [
+            "Buena experiencia en general.",
+            "Sin ninguna queja.",
+            "Repetiré seguro.",
+            "Muy contentos con la compra.",
+        ],
         "en": ["Good experience overall.", "All fine.", "Will buy again."],
     },
 }
