@@ -25,9 +25,11 @@ serve: site
 site: $(VENV)/.installed-site
 	$(BIN)/mkdocs build --strict
 
-## test: the whole test suite, browser tests included
+## test: the whole test suite, browser tests included, in two processes (a test file stays in one:
+## its module fixtures, a Dask cluster or a graded batch, are built once). TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist loadfile
 
 ## lint: ruff over the Python code, and the type checker over the packages
 lint: install

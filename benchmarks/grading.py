@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from notebooks import in_language  # noqa: E402
 
 from grader.exercises import EXERCISES, load_exercise  # noqa: E402
-from grader.nbgrader_driver import COURSE_ID, course_scores  # noqa: E402
+from grader.grading.nbgrader_driver import COURSE_ID, course_scores  # noqa: E402
 from grader.pipeline import grade_batch  # noqa: E402
 
 LANGUAGES = ("ca", "es", "en")

@@ -1,19 +1,16 @@
 """Release, grade and report on the course's nbgrader exercises.
 
-The modules, by the step of the pipeline they serve (grader.pipeline runs the steps in this order;
-grader.cli is a thin command line over it):
+The folders follow the pipeline that `grader.pipeline` runs (collect → autograde → feedback →
+export → report); `grader.cli` is a thin command line over it.
 
-- The course: `course` (where it is, its languages, what is never course material), `exercises`,
-  `release`.
-- Collect: `collect` (every input format, one notebook per student), `student_ids`.
-- Autograde: `autograde` (one submission in, one result out; the local executor), `assemble` (the
-  two notebooks of a submission), `student_run` and `answers` (the isolated student run, its
-  answers as data), `nbgrader_driver` (the check run: nbgrader's autograde), `integrity`,
-  `messages`; `distributed` runs the same jobs on a Dask cluster.
-- Isolated kernels: `isolation` (bubblewrap, namespaces), `zygote`, `launcher` and `kernel_client`
-  (warm kernels), `sandbox` (limits, environment, kernelspecs).
-- Results: `results` (the one shape of a result), `gradebook` (nbgrader's course gradebook).
-- Feedback, export, report: `feedback`, `export`, `report`, `statistics`, `similarity`, `titles`,
-  `lessons`, `templating` and `templates/`.
-- One notebook on its own: `check`.
+- `grader.intake`: every input format to one notebook per student, with safe, distinct ids.
+- `grader.grading`: one submission in, one result out — the two runs of a submission, the local
+  and the Dask executors, nbgrader's autograde as the check run.
+- `grader.kernels`: where student code runs — isolated, limited, warm kernels.
+- `grader.outputs`: feedback pages, LMS exports, the report and its statistics, the course
+  gradebook.
+
+At the top, what every step shares or what stands on its own: `course` (where the course is, its
+languages, what is never course material), `exercises`, `results` (the one shape of a result),
+`messages` (the exercises' catalogues of feedback), `release` and `check` (one notebook on its own).
 """

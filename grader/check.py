@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from grader.autograde import grade_submission
-from grader.collect import Submission, UnusableInput, notebook_exercise, notebook_language
 from grader.exercises import SOLUTIONS, all_exercises, load_exercise
-from grader.isolation import require_isolation
+from grader.grading.autograde import grade_submission
+from grader.grading.nbgrader_driver import DEFAULT_LIMITS, Limits
+from grader.intake.collect import Submission, UnusableInput, notebook_exercise, notebook_language
+from grader.kernels.isolation import require_isolation
 from grader.messages import message
-from grader.nbgrader_driver import DEFAULT_LIMITS, Limits
+from grader.outputs.titles import Titles
 from grader.pipeline import grading_session
 from grader.results import Result
-from grader.titles import Titles
 
 
 def check_notebook(

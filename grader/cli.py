@@ -12,12 +12,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader.collect import UnusableInput
 from grader.course import NotACourse, course_root, find_course
 from grader.exercises import UnknownExercise
-from grader.gradebook import GradebookError, gradebook_url
-from grader.isolation import IsolationUnavailable
-from grader.sandbox import Limits
+from grader.intake.collect import UnusableInput
+from grader.kernels.isolation import IsolationUnavailable
+from grader.kernels.sandbox import Limits
+from grader.outputs.gradebook import GradebookError, gradebook_url
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_UNUSABLE = 0, 1, 2
 EPILOG = (
@@ -92,8 +92,8 @@ def release_command(args: argparse.Namespace) -> int:
 
 
 def grade_command(args: argparse.Namespace) -> int:
+    from grader.outputs.report import summary_line
     from grader.pipeline import grade_batch
-    from grader.report import summary_line
 
     batch = grade_batch(
         args.submissions,
@@ -127,7 +127,7 @@ def grade_command(args: argparse.Namespace) -> int:
 def check_command(args: argparse.Namespace) -> int:
     from grader.check import check_notebook, format_check
     from grader.exercises import load_exercise
-    from grader.titles import titles
+    from grader.outputs.titles import titles
 
     result = check_notebook(
         args.notebook, args.exercise, limits=_limits(args), solutions=_solutions(args), isolate=args.isolate

@@ -171,7 +171,7 @@ def task_key(
     check_error: tuple[str, str] | None,
     timeouts: set[str],
 ) -> str:
-    """Which message a task's result carries (see grader.autograde.task_message, which words it):
+    """Which message a task's result carries (see grader.grading.autograde.task_message, which words it):
     the catalogue key of the failed check, or `grader:<name>` of the grader's own message; empty
     when the task earned all its points."""
     if points >= maximum:

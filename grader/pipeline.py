@@ -33,8 +33,9 @@ from typing import Any
 
 import nbformat
 
-from grader.assemble import answer_names, check_notebook
-from grader.autograde import (
+from grader.exercises import SOLUTIONS, Exercise, load_exercise
+from grader.grading.assemble import answer_names, check_notebook
+from grader.grading.autograde import (
     GRADER_STOPPED,
     GradingJob,
     LocalExecutor,
@@ -42,17 +43,16 @@ from grader.autograde import (
     check_course_folder,
     grade_submission,
 )
-from grader.collect import Collected, Submission, UnusableInput, collect
-from grader.exercises import SOLUTIONS, Exercise, load_exercise
-from grader.export import export_all
-from grader.feedback import write_feedback
-from grader.gradebook import open_gradebook, safe_url, write_gradebook
-from grader.isolation import IsolationUnavailable, require_isolation
-from grader.nbgrader_driver import DEFAULT_LIMITS, Limits, build_template, locked_sources
-from grader.report import BatchInfo, write_report
-from grader.results import FAILED, GRADED, REJECTED, Result, read_result, write_result
-from grader.statistics import Cohort, read_cohort
-from grader.zygote import Zygote
+from grader.grading.nbgrader_driver import DEFAULT_LIMITS, Limits, build_template, locked_sources
+from grader.intake.collect import Collected, Submission, UnusableInput, collect
+from grader.kernels.isolation import IsolationUnavailable, require_isolation
+from grader.kernels.zygote import Zygote
+from grader.outputs.export import export_all
+from grader.outputs.feedback import write_feedback
+from grader.outputs.gradebook import open_gradebook, safe_url, write_gradebook
+from grader.outputs.report import BatchInfo, write_report
+from grader.outputs.statistics import Cohort, read_cohort
+from grader.results import Result, Status, read_result, write_result
 
 # Unix socket paths are limited to 107 bytes; a kernel's sockets sit in its job folder.
 SOCKET_PATH_LIMIT = 100
@@ -117,7 +117,7 @@ def _reusable(path: Path, sha256: str, release: str, setup: str) -> Result | Non
     except (ValueError, TypeError, KeyError):
         return None
     same = (previous.sha256, previous.release, previous.setup) == (sha256, release, setup)
-    return previous if same and previous.status == GRADED else None
+    return previous if same and previous.status == Status.GRADED else None
 
 
 def _progress(total: int, enabled: bool):
@@ -222,7 +222,7 @@ def autograde_all(
     cluster: dict[str, int] | None = None,
 ) -> tuple[list[Result], int, int]:
     """Grade what is new or changed (everything with `force`); returns (results, graded now, reused).
-    With `scheduler`, on that Dask cluster (grader/distributed.py), and `cluster` receives the
+    With `scheduler`, on that Dask cluster (grader/grading/distributed.py), and `cluster` receives the
     address and threads of each worker that graded."""
     results_dir = out / "results"
     release, setup = exercise.fingerprint(), grading_setup(limits, isolate)
@@ -243,7 +243,7 @@ def autograde_all(
     show = sys.stderr.isatty() if progress is None else progress
     with ExitStack() as stack:
         if scheduler:
-            from grader.distributed import DaskExecutor
+            from grader.grading.distributed import DaskExecutor
 
             executor = stack.enter_context(DaskExecutor(scheduler))
             graded = executor.grade(jobs, exercise, limits, isolate, setup)
@@ -316,7 +316,7 @@ def rejected_results(
             language=exercise.languages[0],
             score=0.0,
             max_score=maximum,
-            status=REJECTED,
+            status=Status.REJECTED,
             message="; ".join(f"{r.source}: {r.reason}" for r in rejections),
             source=rejections[0].source,
             isolated=isolated,
@@ -459,7 +459,7 @@ def _grade_batch(
                 "duration_s": info.duration_s,
                 "graded_now": graded_now,
                 "reused": reused,
-                "failed": sum(r.status == FAILED for r in results),
+                "failed": sum(r.status == Status.FAILED for r in results),
                 "ignored": [r.source for r in collected.ignored],
                 "isolated": isolate,
                 "workers_used": sorted(cluster),

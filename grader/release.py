@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from grader.exercises import EXERCISES, SOLUTIONS, Exercise, UnknownExercise, all_exercises
-from grader.nbgrader_driver import build_template
+from grader.grading.nbgrader_driver import build_template
 
 REQUIREMENTS = "requirements.txt"
 

@@ -43,9 +43,6 @@ class Status(StrEnum):
     """Refused at collection (not a notebook, too large, another exercise): nothing was run."""
 
 
-GRADED, FAILED, REJECTED = Status.GRADED, Status.FAILED, Status.REJECTED
-
-
 @dataclass
 class TaskResult:
     task: str
@@ -81,7 +78,7 @@ class Result:
     duration_s: float = 0.0
     raw_id: str = ""
     """The student id as the input wrote it (a name with accents, quotes, another script), before
-    grader.student_ids made it safe."""
+    grader.intake.student_ids made it safe."""
     setup: str = ""
     """What else a score depends on: the limits and the grader's and nbgrader's versions
     (pipeline.grading_setup). A re-run reuses a result only with the same notebook, release and setup."""

@@ -34,7 +34,7 @@ def pytest_runtest_makereport(item, call):
     except under CI, where it fails."""
     outcome = yield
     report = outcome.get_result()
-    from grader.isolation import IsolationUnavailable
+    from grader.kernels.isolation import IsolationUnavailable
 
     if call.excinfo and call.excinfo.errisinstance(IsolationUnavailable) and os.environ.get("CI") != "true":
         report.outcome = "skipped"

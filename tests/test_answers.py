@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grader.answers import MAX_VALUE_BYTES, NotData, decode_value, encode_value, load, prepare, save
-from grader.student_run import read_answers
+from grader.grading.answers import MAX_VALUE_BYTES, NotData, decode_value, encode_value, load, prepare, save
+from grader.grading.student_run import read_answers
 
 
 def _round_trip(value):

@@ -10,11 +10,11 @@ import json
 import nbformat
 import pytest
 
-from grader.answers import MARKER
-from grader.assemble import LOAD, RELEASE, SOLUTION, STUDENT, answer_names, check_notebook, merge, student_run
 from grader.exercises import EXERCISES, load_exercise
-from grader.integrity import tampering
-from grader.nbgrader_driver import outcomes
+from grader.grading.answers import MARKER
+from grader.grading.assemble import LOAD, RELEASE, SOLUTION, STUDENT, answer_names, check_notebook, merge, student_run
+from grader.grading.integrity import tampering
+from grader.grading.nbgrader_driver import outcomes
 
 KPIS = load_exercise("kpis")
 
@@ -89,7 +89,9 @@ def test_the_student_run_has_no_hidden_test_and_saves_before_each_check(release)
     assert "HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text
     saves = [c["source"] for c in run.notebook["cells"] if "answers.save(" in c["source"]]
     assert len(saves) == len(names) == 11
-    assert all(source.startswith("__import__('grader.answers').answers.save(") for source in saves), "save first"
+    assert all(source.startswith("__import__('grader.grading.answers').grading.answers.save(") for source in saves), (
+        "save first"
+    )
 
 
 def test_the_check_notebook_holds_the_hidden_tests_and_no_student_code(release):

@@ -25,9 +25,9 @@ import pytest
 from leaks import leaks_anywhere, secret_lines
 
 from grader.exercises import EXERCISES, SOLUTIONS
-from grader.isolation import probe
+from grader.kernels.isolation import probe
+from grader.kernels.sandbox import Limits
 from grader.pipeline import grade_batch
-from grader.sandbox import Limits
 
 pytestmark = pytest.mark.nbgrader
 RUN = uuid.uuid4().hex[:10]
@@ -85,7 +85,7 @@ ATTACKS = {
     ),
     "forged_metadata": "import cxcheck\ncxcheck.expect = lambda *a, **k: None",  # in a cell claiming to be locked
     "forged_answers": (
-        "import grader.answers as answers, json, os\n"
+        "import grader.grading.answers as answers, json, os\n"
         "def forged(namespace, names, path):\n"
         "    os.makedirs(os.path.dirname(path), exist_ok=True)\n"
         "    values = {n: ['str', 'x'] for n in [*names, 'survey', 'tickets', 'pd', 'cxcheck', 'len']}\n"

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from grader.exercises import SOLUTIONS, load_exercise
+from grader.kernels.sandbox import CHECK_MODE_VARIABLE
 from grader.messages import ERROR_CHARACTERS, STRUCTURED_PREFIX, VALUE_CHARACTERS, check_message
-from grader.sandbox import CHECK_MODE_VARIABLE
 
 KPIS = load_exercise("kpis")
 

@@ -1,4 +1,4 @@
-"""Grading on a Dask cluster (grader/distributed.py): a real `dask scheduler` and two `dask worker`
+"""Grading on a Dask cluster (grader/grading/distributed.py): a real `dask scheduler` and two `dask worker`
 processes on 127.0.0.1, started here and stopped at the end. A batch graded there gives exactly the
 results and files of a local batch, even when a worker is killed mid-batch, and the cluster leaves
 no process and no work folder behind."""
@@ -24,9 +24,9 @@ import pytest
 from notebooks import MINI, blank_notebook, in_language, student_notebook, write
 
 from grader.exercises import EXERCISES, load_exercise
-from grader.isolation import probe
+from grader.kernels.isolation import probe
 from grader.pipeline import WORK_PREFIX, grade_batch, remove_stale_work_folders
-from grader.results import FAILED, GRADED
+from grader.results import Status
 
 distributed = pytest.importorskip("distributed", reason="the `cluster` extra (Dask) is not installed")
 psutil = pytest.importorskip("psutil")
@@ -180,7 +180,7 @@ def batch(mini_release, tmp_path_factory):
     write(student_notebook(mini_release, "ca"), source / "Josè Güell.ipynb")
     local = grade_batch(source, "mini", folder / "local", solutions=MINI, progress=False)
     statuses = {r.student_id: r.status for r in local.results}
-    assert statuses["dies"] == FAILED and sum(s == GRADED for s in statuses.values()) == len(statuses) - 1
+    assert statuses["dies"] == Status.FAILED and sum(s == Status.GRADED for s in statuses.values()) == len(statuses) - 1
     return source, folder / "local"
 
 
@@ -206,9 +206,9 @@ def _same_outputs(cluster_out: Path, local_out: Path) -> None:
 
 
 def test_a_job_carries_the_notebook_and_the_release_never_a_path_of_this_machine(mini_release, tmp_path):
-    from grader.collect import collect
-    from grader.distributed import WorkerUnfit, pack_release, remote_job, unpack_release
-    from grader.sandbox import Limits
+    from grader.grading.distributed import WorkerUnfit, pack_release, remote_job, unpack_release
+    from grader.intake.collect import collect
+    from grader.kernels.sandbox import Limits
 
     exercise = load_exercise("mini", MINI)
     packed = pack_release(exercise)
@@ -236,10 +236,10 @@ def test_on_a_worker_a_grading_process_or_a_warm_kernel_process_that_dies_blames
 ):
     """The worker's side alone (no Dask): its session grades again, in a process of its own, a
     notebook whose grading process was killed, and starts again a warm-kernel process that died."""
-    from grader.collect import collect
-    from grader.distributed import _WorkerState, pack_release, remote_job
+    from grader.grading.distributed import _WorkerState, pack_release, remote_job
+    from grader.intake.collect import collect
+    from grader.kernels.sandbox import Limits
     from grader.pipeline import grading_setup
-    from grader.sandbox import Limits
 
     exercise = load_exercise("mini", MINI)
     for student in ("a", "b"):
@@ -265,7 +265,7 @@ def test_on_a_worker_a_grading_process_or_a_warm_kernel_process_that_dies_blames
                 else:
                     session.session.warm.process.kill()  # bubblewrap: the zygote dies with it
                 result = graded.result(timeout=300)
-            assert (result.status, result.score) == (GRADED, 6.0), (kill, result.message)
+            assert (result.status, result.score) == (Status.GRADED, 6.0), (kill, result.message)
         assert session.session.warm.alive() and session.session.warm.process.pid != first_zygote
     finally:
         state.close()
@@ -312,7 +312,7 @@ def test_a_worker_killed_mid_batch_costs_no_student_anything(cluster, batch, tmp
     assert victim, "the batch ended before a worker could be killed in its middle"
     pid = cluster.worker_pids()[victim]
     children = psutil.Process(pid).children(recursive=True)
-    assert any("grader.zygote" in " ".join(c.cmdline()) for c in children if _running(c))
+    assert any("grader.kernels.zygote" in " ".join(c.cmdline()) for c in children if _running(c))
     os.kill(pid, signal.SIGKILL)
     grading.join(timeout=900)
     assert "error" not in outcome, outcome.get("error")
@@ -338,7 +338,7 @@ def test_a_course_exercise_gets_its_expected_scores_on_the_cluster(cluster, tmp_
         write(notebook, tmp_path / "in" / f"{name.removesuffix('.ipynb')}.ipynb")
     graded = grade_batch(tmp_path / "in", "kpis", tmp_path / "out", scheduler=cluster.address, progress=False)
     assert {f"{r.student_id}.ipynb": r.score for r in graded.results} == {k: float(v) for k, v in expected.items()}
-    assert all(r.status == GRADED and not r.review for r in graded.results)
+    assert all(r.status == Status.GRADED and not r.review for r in graded.results)
     assert {r.language for r in graded.results} == {"ca", "es", "en"}
 
 

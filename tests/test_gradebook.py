@@ -15,8 +15,8 @@ import pytest
 from notebooks import MINI, student_notebook, write
 
 from grader.exercises import load_exercise
-from grader.gradebook import GradebookError, open_gradebook, read_scores
-from grader.nbgrader_driver import autograde_course, build_template
+from grader.grading.nbgrader_driver import autograde_course, build_template
+from grader.outputs.gradebook import GradebookError, open_gradebook, read_scores
 from grader.pipeline import grade_batch
 
 pytestmark = pytest.mark.nbgrader

@@ -9,7 +9,7 @@ import json
 import pytest
 from notebooks import MINI, blank_notebook, student_notebook, with_cell_source, without_cell, write
 
-from grader.nbgrader_driver import Limits
+from grader.grading.nbgrader_driver import Limits
 from grader.pipeline import grade_batch
 
 pytestmark = pytest.mark.nbgrader

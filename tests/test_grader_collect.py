@@ -8,9 +8,9 @@ import zipfile
 import pytest
 from notebooks import MINI, as_bytes, student_notebook, write
 
-from grader import collect as collect_module
-from grader.collect import UnusableInput, collect
 from grader.exercises import load_exercise
+from grader.intake import collect as collect_module
+from grader.intake.collect import UnusableInput, collect
 
 EXERCISE = load_exercise("mini", MINI)
 

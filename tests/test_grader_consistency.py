@@ -10,7 +10,7 @@ import pytest
 from notebooks import FIXTURES, MINI, blank_notebook, in_language, student_notebook, write
 
 from grader.exercises import EXERCISES, all_exercises, load_exercise
-from grader.nbgrader_driver import autograde_course, build_template, course_scores
+from grader.grading.nbgrader_driver import autograde_course, build_template, course_scores
 from grader.pipeline import grade_batch
 
 pytestmark = pytest.mark.nbgrader

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 
-from grader.export import export_all, spreadsheet_safe
 from grader.messages import message
+from grader.outputs.export import export_all, spreadsheet_safe
 from grader.results import Result
 
 

@@ -21,14 +21,14 @@ import nbformat
 import pytest
 from notebooks import MINI, as_bytes, student_notebook, write
 
-from grader.autograde import LocalExecutor, grade_submission
-from grader.collect import collect
 from grader.course import course_root
 from grader.exercises import load_exercise
+from grader.grading.autograde import LocalExecutor, grade_submission
+from grader.intake.collect import collect
+from grader.intake.student_ids import SAFE, distinct_ids, student_id
+from grader.kernels.sandbox import Limits
 from grader.pipeline import grade_batch, grade_jobs, grading_session, output_lock
-from grader.results import FAILED, GRADED
-from grader.sandbox import Limits
-from grader.student_ids import SAFE, distinct_ids, student_id
+from grader.results import Status
 
 pytestmark = pytest.mark.nbgrader
 EXERCISE = load_exercise("mini", MINI)
@@ -61,9 +61,9 @@ def test_a_dead_worker_is_charged_only_to_the_notebook_that_killed_it(mini_relea
     with grading_session(EXERCISE, {"en"}, Limits(), True) as session:
         jobs = [session.job(s, n) for n, s in enumerate(submissions)]
         results = {r.student_id: r for r in LocalExecutor(3).map(_crash_on_purpose, jobs)}
-    assert results["crash"].status == FAILED and "crashed on this submission" in results["crash"].message
+    assert results["crash"].status == Status.FAILED and "crashed on this submission" in results["crash"].message
     for student in ("a", "b"):
-        assert (results[student].status, results[student].score) == (GRADED, 6.0), results[student].message
+        assert (results[student].status, results[student].score) == (Status.GRADED, 6.0), results[student].message
 
 
 def test_the_batch_restarts_a_warm_kernel_process_that_dies_and_grades_its_notebooks(mini_release, tmp_path):
@@ -81,9 +81,9 @@ def test_the_batch_restarts_a_warm_kernel_process_that_dies_and_grades_its_noteb
             results = {r.student_id: r for r in graded.result(timeout=300)}
         assert session.warm.alive() and session.warm.process.pid != first
     assert {s: (r.status, r.score) for s, r in results.items()} == {
-        "a": (GRADED, 6.0),
-        "b": (GRADED, 6.0),
-        "c": (GRADED, 4.0),
+        "a": (Status.GRADED, 6.0),
+        "b": (Status.GRADED, 6.0),
+        "c": (Status.GRADED, 4.0),
     }
 
 
@@ -105,7 +105,7 @@ def test_a_failed_result_is_graded_again_and_a_change_of_limits_grades_everythin
     write(student_notebook(mini_release, "en", task1="import os\nos._exit(3)"), tmp_path / "in" / "dies.ipynb")
     options = {"solutions": MINI}
     first = grade_batch(tmp_path / "in", "mini", tmp_path / "out", **options)
-    assert {r.student_id: r.status for r in first.results} == {"ok": GRADED, "dies": FAILED}
+    assert {r.student_id: r.status for r in first.results} == {"ok": Status.GRADED, "dies": Status.FAILED}
     again = grade_batch(tmp_path / "in", "mini", tmp_path / "out", **options)
     assert (again.info.graded_now, again.info.reused) == (1, 1), "only the failed notebook is graded again"
     longer = grade_batch(tmp_path / "in", "mini", tmp_path / "out", limits=Limits(cell_timeout_s=45), **options)
@@ -281,7 +281,9 @@ def test_the_warm_kernel_process_ends_with_a_killed_grader_even_without_isolatio
     grader = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def zygotes() -> list[str]:
-        found = subprocess.run(["pgrep", "-P", str(grader.pid), "-f", "grader.zygote"], capture_output=True, text=True)
+        found = subprocess.run(
+            ["pgrep", "-P", str(grader.pid), "-f", "grader.kernels.zygote"], capture_output=True, text=True
+        )
         return found.stdout.split()
 
     try:

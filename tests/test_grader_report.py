@@ -14,16 +14,16 @@ import pytest
 from notebooks import FIXTURES, MINI, in_language, student_notebook, write
 
 from grader.exercises import EXERCISES, all_exercises, load_exercise
-from grader.feedback import render_feedback
-from grader.lessons import lesson_links, mapping_problems
+from grader.grading.nbgrader_driver import Limits
 from grader.messages import GRADER_KEY, message
-from grader.nbgrader_driver import Limits
+from grader.outputs.feedback import render_feedback
+from grader.outputs.lessons import lesson_links, mapping_problems
+from grader.outputs.report import BatchInfo, intake, render_report
+from grader.outputs.similarity import code_by_task, forced_code, similar_pairs
+from grader.outputs.statistics import read_cohort, score_bins, task_statistics
+from grader.outputs.titles import titles
 from grader.pipeline import grade_batch
-from grader.report import BatchInfo, intake, render_report
-from grader.results import FAILED, GRADED, REJECTED, Result, TaskResult
-from grader.similarity import code_by_task, forced_code, similar_pairs
-from grader.statistics import read_cohort, score_bins, task_statistics
-from grader.titles import titles
+from grader.results import Result, Status, TaskResult
 
 KPIS = load_exercise("kpis")
 LIMITS = Limits(cell_timeout_s=20, notebook_timeout_s=240, memory_mb=1024, cpu_s=240)
@@ -84,7 +84,7 @@ def test_links_point_to_the_published_site_when_given_and_to_the_sites_root_othe
 def _kpis_result(lang: str, **changes) -> Result:
     tasks = [TaskResult(str(n), 2.0, 2.0) for n in range(1, 12)]
     tasks[1] = TaskResult("2", 0.0, 2.0, "Passives stay in the denominator.", "nps_passives")
-    result = Result("anna", "kpis", lang, 20.0, 22.0, GRADED, tasks=tasks)
+    result = Result("anna", "kpis", lang, 20.0, 22.0, Status.GRADED, tasks=tasks)
     for name, value in changes.items():
         setattr(result, name, value)
     return result
@@ -139,7 +139,7 @@ def test_feedback_shows_what_passed_and_says_so_when_nothing_is_left_to_review()
 def test_feedback_escapes_and_cuts_short_whatever_a_result_holds():
     hostile = _kpis_result("en")
     hostile.tasks[1].message = "<script>alert(1)</script>" + "x" * 50_000
-    hostile.status, hostile.message = FAILED, "<img src=x onerror=alert(1)>" + "y" * 50_000
+    hostile.status, hostile.message = Status.FAILED, "<img src=x onerror=alert(1)>" + "y" * 50_000
     page = render_feedback(hostile, KPIS)
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "x" * 1000 not in page and "y" * 50 not in page and len(page) < 40_000
@@ -148,7 +148,7 @@ def test_feedback_escapes_and_cuts_short_whatever_a_result_holds():
 
 def test_feedback_of_an_exercise_without_titles_falls_back_to_task_numbers():
     mini = load_exercise("mini", MINI)
-    result = Result("bo", "mini", "es", 1, 6, GRADED, tasks=[TaskResult("1", 1, 1), TaskResult("2", 0, 2, "x")])
+    result = Result("bo", "mini", "es", 1, 6, Status.GRADED, tasks=[TaskResult("1", 1, 1), TaskResult("2", 0, 2, "x")])
     text = _text(render_feedback(result, mini))
     assert "Tarea 1" in text and "Tarea 2" in text and "Exercici" not in text
 
@@ -158,7 +158,7 @@ def test_feedback_of_an_exercise_without_titles_falls_back_to_task_numbers():
 
 def _graded(student: str, points: dict[str, tuple[float, float]], keys: dict[str, str] | None = None) -> Result:
     tasks = [TaskResult(t, got, top, "", (keys or {}).get(t, "")) for t, (got, top) in points.items()]
-    return Result(student, "x", "en", sum(g for g, _ in points.values()), 6, GRADED, tasks=tasks)
+    return Result(student, "x", "en", sum(g for g, _ in points.values()), 6, Status.GRADED, tasks=tasks)
 
 
 def test_item_statistics_and_typical_mistakes_from_results():
@@ -166,7 +166,7 @@ def test_item_statistics_and_typical_mistakes_from_results():
         _graded("s1", {"1": (1, 1), "2": (2, 2), "3": (3, 3)}),
         _graded("s2", {"1": (1, 1), "2": (2, 2), "3": (0, 3)}, {"3": "half_wrong"}),
         _graded("s3", {"1": (1, 1), "2": (0, 2), "3": (0, 3)}, {"2": "shout", "3": "half_wrong"}),
-        Result("s4", "x", "en", 0, 6, FAILED),
+        Result("s4", "x", "en", 0, 6, Status.FAILED),
     ]
     stats = {s.task: s for s in task_statistics(results, {"1": "Total"})}
     assert stats["1"].title == "Total" and stats["1"].graded == 3, "a failed notebook is not a task's result"
@@ -185,9 +185,9 @@ def test_score_bins_match_the_points():
 
 def test_the_counters_add_up_to_every_file_received():
     results = [
-        Result("a", "kpis", "ca", 20, 28, GRADED),
-        Result("b", "kpis", "es", 0, 28, FAILED, message="empty file"),
-        Result("c", "kpis", "en", 0, 28, REJECTED, message="x: not a notebook"),
+        Result("a", "kpis", "ca", 20, 28, Status.GRADED),
+        Result("b", "kpis", "es", 0, 28, Status.FAILED, message="empty file"),
+        Result("c", "kpis", "en", 0, 28, Status.REJECTED, message="x: not a notebook"),
     ]
     info = BatchInfo(
         "kpis",
@@ -316,7 +316,7 @@ def test_a_task_only_strong_students_pass_discriminates_more_than_one_everybody_
 
 
 def test_previous_must_be_an_output_folder_of_the_same_exercise(tmp_path):
-    from grader.collect import UnusableInput
+    from grader.intake.collect import UnusableInput
 
     with pytest.raises(UnusableInput, match="no tasks.csv"):
         read_cohort(tmp_path, "kpis")

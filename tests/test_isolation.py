@@ -21,15 +21,15 @@ import pytest
 from nbclient import NotebookClient
 from notebooks import MINI, student_notebook, write
 
-from grader.autograde import GRADER_STOPPED, grade_submission
 from grader.cli import main
-from grader.collect import Submission
 from grader.exercises import load_exercise
-from grader.isolation import IsolationUnavailable, interpreter_paths, probe, require_isolation
-from grader.kernel_client import CLIENT_CLASS
+from grader.grading.autograde import GRADER_STOPPED, grade_submission
+from grader.intake.collect import Submission
+from grader.kernels.isolation import IsolationUnavailable, interpreter_paths, probe, require_isolation
+from grader.kernels.kernel_client import CLIENT_CLASS
+from grader.kernels.sandbox import STUDENT_KERNEL, Limits
+from grader.kernels.zygote import Zygote
 from grader.pipeline import WORK_PREFIX, grade_batch, grading_session, remove_stale_work_folders
-from grader.sandbox import STUDENT_KERNEL, Limits
-from grader.zygote import Zygote
 
 pytestmark = pytest.mark.nbgrader
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""What a grading kernelspec runs: asks the zygote (grader/zygote.py) for a kernel and stands in
+"""What a grading kernelspec runs: asks the zygote (grader/kernels/zygote.py) for a kernel and stands in
 for it, as Jupyter expects of a kernel process, until the kernel exits.
 
 Run as `python -I -S launcher.py SOCKET ROLE CONNECTION_FILE`: standard library only, so it costs

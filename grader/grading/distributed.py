@@ -44,6 +44,7 @@ import os
 import re
 import select
 import shutil
+import socket
 import tarfile
 import tempfile
 import threading
@@ -57,17 +58,18 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from distributed import Client, Reschedule, WorkerPlugin, as_completed, get_worker
 
-from grader.collect import Submission, UnusableInput
 from grader.exercises import Exercise
-from grader.isolation import IsolationUnavailable, probe, require_isolation
+from grader.intake.collect import Submission, UnusableInput
+from grader.kernels.isolation import IsolationUnavailable, probe, require_isolation
+from grader.kernels.sandbox import Limits
 from grader.messages import bounded
-from grader.results import FAILED, Result
-from grader.sandbox import Limits
+from grader.results import Result, Status
 
-# grader.autograde and grader.pipeline import nbgrader (seconds): a worker imports them in a task's
+# grader.grading.autograde and grader.pipeline import nbgrader (seconds): a worker imports them in a task's
 # thread, never in its event loop, which must keep answering the scheduler.
 if TYPE_CHECKING:
     from grader.pipeline import Session
@@ -196,8 +198,8 @@ def _release(packed: bytes) -> bytes:
 
 def _warm_up() -> None:
     """In a new grading process: import what grading needs, if the fork server has not already."""
-    import grader.autograde  # noqa: F401
-    import grader.nbgrader_driver  # noqa: F401
+    import grader.grading.autograde  # noqa: F401
+    import grader.grading.nbgrader_driver  # noqa: F401
 
 
 def _fork_server() -> multiprocessing.context.ForkServerContext:
@@ -206,7 +208,7 @@ def _fork_server() -> multiprocessing.context.ForkServerContext:
     loop that a grading process must not inherit. The server imports the grader once (nbgrader
     and nbformat's validators cost seconds of CPU), so a new grading process costs milliseconds."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["grader.autograde"])
+    context.set_forkserver_preload(["grader.grading.autograde"])
     return context
 
 
@@ -214,7 +216,7 @@ def _start_grading_process(worker: int) -> None:
     """In each grading process (autograde._start_worker, then): end with the worker. A process
     forked by the fork server holds pipes that keep the server and its siblings alive after the
     worker is killed, so it watches the worker itself (a pidfd becomes readable when it ends)."""
-    from grader.autograde import _start_worker
+    from grader.grading.autograde import _start_worker
 
     _start_worker()
     try:
@@ -313,7 +315,7 @@ class _WorkerSession:
                 self.session.templates.update(prepare_templates(self.session.exercise, missing, work))
 
     def grade(self, job: RemoteJob) -> Result:
-        from grader.autograde import GRADER_STOPPED
+        from grader.grading.autograde import GRADER_STOPPED
         from grader.pipeline import TRIES
 
         path = self.state.incoming / f"{next(self.numbers)}.ipynb"
@@ -355,7 +357,7 @@ class _WorkerSession:
             return True
 
     def _run(self, submission: Submission) -> Result:
-        from grader.autograde import _worker_crash, grade_submission
+        from grader.grading.autograde import _worker_crash, grade_submission
 
         job = self.session.job(submission, next(self.numbers))
         pool = self.pool
@@ -380,7 +382,7 @@ class _WorkerSession:
     def _alone(self, submission: Submission) -> Result:
         """As LocalExecutor: a notebook whose grading process died with others is graded again in a
         process of its own; only if it breaks that one too is the crash its own."""
-        from grader.autograde import _worker_crash, grade_submission
+        from grader.grading.autograde import _worker_crash, grade_submission
 
         job = self.session.job(submission, next(self.numbers))
         pool = _Pool(1).wait()
@@ -554,7 +556,7 @@ def not_graded(submission: Submission, exercise: Exercise, setup: str, isolate: 
         language=submission.language,
         score=0.0,
         max_score=exercise.max_score(submission.language),
-        status=FAILED,
+        status=Status.FAILED,
         message=NOT_GRADED.format(why=bounded(why)),
         source=submission.source,
         sha256=submission.sha256,
@@ -564,6 +566,18 @@ def not_graded(submission: Submission, exercise: Exercise, setup: str, isolate: 
         raw_id=submission.raw_id,
         setup=setup,
     )
+
+
+def _reach(address: str) -> None:
+    """Raises OSError at once when nothing listens at a tcp:// or tls:// address: Dask's client
+    would retry a refused connection until its timeout before saying so."""
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return  # Dask names what is wrong with the address
+    if parts.scheme in ("tcp", "tls") and host and port:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
 
 
 class DaskExecutor:
@@ -579,6 +593,7 @@ class DaskExecutor:
 
     def __enter__(self) -> DaskExecutor:
         try:
+            _reach(self.scheduler)
             self.client = Client(self.scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
             raise ClusterUnavailable(f"cannot reach the Dask scheduler at {self.scheduler}: {bounded(error)}") from None

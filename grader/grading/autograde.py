@@ -1,12 +1,12 @@
 """Autograde: one function from a submission to a result, and executors that run it side by side.
 
-`grade_submission(job)` grades one notebook in two runs (see grader/assemble.py): the student run
+`grade_submission(job)` grades one notebook in two runs (see grader/grading/assemble.py): the student run
 executes the student's cells in an isolated kernel and saves their answers as data; the check run
 is nbgrader's autograde of the release with those answers loaded, in a fresh kernel that never
 ran student code. The scores come from the check run only. The student run's own view (did the
 visible checks pass there?) is kept: a task that passed there and fails on the saved answers is
 marked for the instructor's review, as is code that reaches for the checking machinery
-(grader/integrity.py).
+(grader/grading/integrity.py).
 
 The function is self-contained (a job in, a `Result` out, nothing shared with other
 submissions), so any executor can run it: `LocalExecutor` runs it in local processes.
@@ -28,17 +28,17 @@ from pathlib import Path
 
 from jupyter_core.utils import ensure_event_loop
 
-from grader.assemble import student_run
-from grader.collect import Submission
 from grader.exercises import Exercise
-from grader.integrity import tampering
-from grader.isolation import die_with_parent
+from grader.grading.assemble import student_run
+from grader.grading.integrity import tampering
+from grader.grading.nbgrader_driver import GradedNotebook, NbgraderError, check_answers, copy_released_files
+from grader.grading.student_run import TIMEOUTS, StudentRunResult, read_answers, run_student
+from grader.intake.collect import Submission
+from grader.kernels.isolation import die_with_parent
+from grader.kernels.sandbox import Limits
+from grader.kernels.zygote import answers as zygote_answers
 from grader.messages import bounded, check_message, message, task_key
-from grader.nbgrader_driver import GradedNotebook, NbgraderError, check_answers, copy_released_files
-from grader.results import FAILED, GRADED, Result, TaskResult
-from grader.sandbox import Limits
-from grader.student_run import TIMEOUTS, StudentRunResult, read_answers, run_student
-from grader.zygote import answers as zygote_answers
+from grader.results import Result, Status, TaskResult
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def _grade(job: GradingJob, notebook: dict, data: bytes, result: Result) -> None
         )
     finally:
         shutil.rmtree(course, ignore_errors=True)
-    result.status = GRADED
+    result.status = Status.GRADED
     result.score, result.max_score = graded.score, graded.max_score
     result.tasks = [
         TaskResult(
@@ -227,7 +227,7 @@ def _failed(job: GradingJob, message: str = "") -> Result:
         language=job.submission.language,
         score=0.0,
         max_score=job.template.max_score,
-        status=FAILED,
+        status=Status.FAILED,
         message=message,
         source=job.submission.source,
         sha256=job.submission.sha256,
@@ -269,7 +269,7 @@ def grade_submission(job: GradingJob) -> Result:
             result = _failed(job, f"the grader failed on this submission: {type(error).__name__}: {bounded(error)}")
         finally:
             shutil.rmtree(job.folder, ignore_errors=True)
-        if result.status == FAILED and _zygote_stopped(job.zygote):
+        if result.status == Status.FAILED and _zygote_stopped(job.zygote):
             result.message = GRADER_STOPPED  # whatever the kernel did, it died with the zygote
     result.duration_s = round(time.monotonic() - started, 2)
     return result

@@ -11,9 +11,9 @@
   instructor's messages, notes or review reasons;
 - `canvas-grades.csv`: Canvas gradebook import columns (Student, ID, SIS User ID, SIS Login ID,
   Section, then the assignment's column);
-- `tasks.csv`: the item statistics of each task (grader/statistics.py), and with `--previous` the
+- `tasks.csv`: the item statistics of each task (grader/outputs/statistics.py), and with `--previous` the
   earlier cohort's figures beside them; it is also what a later batch reads as its `--previous`;
-- `similar.csv`: the pairs of submissions with near-identical code (grader/similarity.py).
+- `similar.csv`: the pairs of submissions with near-identical code (grader/outputs/similarity.py).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader.messages import message
-from grader.results import FAILED, REJECTED, Result
-from grader.similarity import Pair
-from grader.statistics import TaskStats
+from grader.outputs.similarity import Pair
+from grader.outputs.statistics import TaskStats
+from grader.results import Result, Status
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 GRADES_COLUMNS = [
@@ -83,9 +83,9 @@ def for_student(result: Result) -> str:
     """The LMS feedback comment, which the student reads: why the notebook has no grade, in the
     student's language, in the grader's own words. The instructor's message, notes and review
     reasons stay in grades.csv, the results and the report."""
-    if result.status == FAILED:
+    if result.status == Status.FAILED:
         return message(result.language, "failed_for_student")
-    if result.status == REJECTED:
+    if result.status == Status.REJECTED:
         return message(result.language, "rejected_for_student")
     return ""
 

@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from grader.course import is_system_file
 from grader.exercises import LANGUAGES, NOTEBOOK_NAME, Exercise, all_exercises
-from grader.student_ids import distinct_ids
+from grader.intake.student_ids import distinct_ids
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 MOODLE_ENTRY = re.compile(
@@ -57,7 +57,7 @@ class Submission:
     superseded: list[str] = field(default_factory=list)
     """The sources of the student's older notebooks, not graded (the report counts them)."""
     raw_id: str = ""
-    """The student id as the input wrote it, before it was made safe (grader.student_ids)."""
+    """The student id as the input wrote it, before it was made safe (grader.intake.student_ids)."""
 
 
 @dataclass

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import mean
 
-from grader.collect import UnusableInput
-from grader.results import GRADED, Result
+from grader.intake.collect import UnusableInput
+from grader.results import Result, Status
 
 TOP_MESSAGES = 3
 
@@ -85,7 +85,7 @@ def pearson(x: list[float], y: list[float]) -> float | None:
 def task_statistics(
     results: list[Result], titles: dict[str, str] | None = None, previous: Cohort | None = None
 ) -> list[TaskStats]:
-    graded = [r for r in results if r.status == GRADED]
+    graded = [r for r in results if r.status == Status.GRADED]
     points: dict[str, float] = {}
     for result in graded:
         for task in result.tasks:
@@ -136,7 +136,7 @@ def language_statistics(results: list[Result]) -> list[LanguageStats]:
     found = []
     for lang in sorted({r.language for r in results}):
         mine = [r for r in results if r.language == lang]
-        scores = [r.score for r in mine if r.status == GRADED]
+        scores = [r.score for r in mine if r.status == Status.GRADED]
         found.append(LanguageStats(lang, len(mine), len(scores), mean(scores) if scores else None))
     return found
 

@@ -2,7 +2,7 @@
 comments are set aside, beyond what the task itself makes everybody write.
 
 1. Each submission's own code, task by task: its solution cells and the cells it added (as
-   grader.assemble tells them from the release's cells), an added cell counting for the task
+   grader.grading.assemble tells them from the release's cells), an added cell counting for the task
    before it.
 2. Normalised to tokens (Python's tokenizer): comments, blank lines and layout dropped; every name
    that some student's code or the reference solution binds (variables, functions, parameters,
@@ -35,10 +35,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.assemble import SOLUTION, STUDENT, grade_id, is_solution, merge, source
 from grader.exercises import Exercise
-from grader.results import FAILED, GRADED, Result
-from grader.titles import task_number
+from grader.grading.assemble import SOLUTION, STUDENT, grade_id, is_solution, merge, source
+from grader.outputs.titles import task_number
+from grader.results import Result, Status
 
 SHINGLE = 6
 THRESHOLD = 0.75
@@ -174,7 +174,7 @@ def released_stub(solution: str, stub: str) -> str:
 def forced_code(exercise: Exercise) -> dict[str, list[str]]:
     """What the task gives every student, by task: in every language, the solution cell as
     released (the given lines and the stub) and the reference solution."""
-    from grader.nbgrader_driver import CODE_STUB  # nbgrader is slow to import; only this needs it
+    from grader.grading.nbgrader_driver import CODE_STUB  # nbgrader is slow to import; only this needs it
 
     forced: dict[str, list[str]] = defaultdict(list)
     for lang in exercise.languages:
@@ -269,7 +269,7 @@ def batch_pairs(results: list[Result], exercise: Exercise, notebooks: Path) -> l
     releases: dict[str, dict] = {}
     code, wrong = {}, {}
     for result in results:
-        if result.status not in (GRADED, FAILED):
+        if result.status not in (Status.GRADED, Status.FAILED):
             continue
         path = notebooks / f"{result.student_id}.ipynb"
         try:

@@ -23,11 +23,11 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
-from grader.answers import ANSWERS_FOLDER, MAX_FILE_BYTES
-from grader.assemble import SOLUTION, STUDENT, StudentRun, is_test
-from grader.kernel_client import CLIENT_CLASS
+from grader.grading.answers import ANSWERS_FOLDER, MAX_FILE_BYTES
+from grader.grading.assemble import SOLUTION, STUDENT, StudentRun, is_test
+from grader.kernels.kernel_client import CLIENT_CLASS
+from grader.kernels.sandbox import STUDENT_KERNEL, Limits
 from grader.messages import bounded
-from grader.sandbox import STUDENT_KERNEL, Limits
 
 TIMEOUTS = {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}
 """Errors of a cell stopped at its time limit (the kernel is interrupted: KeyboardInterrupt)."""

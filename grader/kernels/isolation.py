@@ -2,7 +2,7 @@
 
 Two layers, so that one mistake in either still leaves the other:
 
-1. **The sandbox** (bubblewrap): the warm-kernel process (grader/zygote.py) runs under `bwrap`
+1. **The sandbox** (bubblewrap): the warm-kernel process (grader/kernels/zygote.py) runs under `bwrap`
    with its own PID, network, IPC and UTS namespaces and a mount namespace that holds the
    interpreter read-only (`/usr`, Python's prefix, the virtual environment, the `grader` package),
    a minimal `/dev`, a private `/tmp`, the batch's job folders and the zygote's socket folder, and

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.exercises import Exercise
-from grader.results import FAILED, GRADED, Result
+from grader.results import Result, Status
 
 
 class GradebookError(RuntimeError):
@@ -113,7 +113,7 @@ def write_gradebook(
         with Gradebook(url) as gradebook:
             _record_assignment(gradebook, exercise, cells)
             for result in results:
-                if result.status not in (GRADED, FAILED):
+                if result.status not in (Status.GRADED, Status.FAILED):
                     continue
                 _record_submission(gradebook, exercise.id, cells, result, names, submitted_at)
                 written += 1
@@ -132,7 +132,7 @@ def _record_submission(
     by_task = {task.task: task for task in result.tasks}
     for number, (grade_cell, solution_cell) in cells.task_cells.items():
         grade = gradebook.find_grade(grade_cell, name, name, student)
-        task = by_task.get(number) if result.status == GRADED else None
+        task = by_task.get(number) if result.status == Status.GRADED else None
         grade.auto_score = task.points if task else None
         # As nbgrader's SaveAutoGrades: a manual grade, or no automatic one, needs a person.
         grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
@@ -140,7 +140,7 @@ def _record_submission(
             comment = gradebook.find_comment(solution_cell, name, name, student)
             comment.auto_comment = (task.message or None) if task else None
     notebook = gradebook.find_submission_notebook(name, name, student)
-    notebook.flagged = bool(result.review) or result.status == FAILED
+    notebook.flagged = bool(result.review) or result.status == Status.FAILED
     gradebook.db.commit()
 
 

@@ -1,10 +1,10 @@
 """Report: one HTML page for the instructor that opens offline (inline CSS and SVG, no scripts;
-template `grader/templates/report.html.j2`), and the same figures as files (`tasks.csv`,
-`similar.csv`, grader/export.py).
+template `grader/outputs/templates/report.html.j2`), and the same figures as files (`tasks.csv`,
+`similar.csv`, grader/outputs/export.py).
 
 It says which tasks to teach again (per task: mean points, share with full marks, difficulty,
-discrimination and the typical mistakes, grader/statistics.py), how each language did, the score
-distribution, possible copying (grader/similarity.py), what to review by hand, and accounts for
+discrimination and the typical mistakes, grader/outputs/statistics.py), how each language did, the score
+distribution, possible copying (grader/outputs/similarity.py), what to review by hand, and accounts for
 every file received exactly once.
 """
 
@@ -16,11 +16,10 @@ from statistics import mean, median
 from typing import Any
 
 from grader.exercises import Exercise
-from grader.export import write_similar_csv, write_tasks_csv
 from grader.messages import bounded, key_text
-from grader.results import FAILED, GRADED, REJECTED, Result
-from grader.similarity import Pair, batch_pairs
-from grader.statistics import (
+from grader.outputs.export import write_similar_csv, write_tasks_csv
+from grader.outputs.similarity import Pair, batch_pairs
+from grader.outputs.statistics import (
     Bin,
     Cohort,
     TaskStats,
@@ -28,8 +27,9 @@ from grader.statistics import (
     score_bins,
     task_statistics,
 )
-from grader.templating import render
-from grader.titles import titles
+from grader.outputs.templating import render
+from grader.outputs.titles import titles
+from grader.results import Result, Status
 
 RETEACH_BELOW = 0.6
 """A task fewer than this share of the group got fully right is one to teach again."""
@@ -80,15 +80,15 @@ class Intake:
 def refused_files(results: list[Result], info: BatchInfo) -> list[tuple[str, str, str]]:
     if info.refused is not None:
         return info.refused
-    return [(r.student_id, r.source, r.message) for r in results if r.status == REJECTED] + [
+    return [(r.student_id, r.source, r.message) for r in results if r.status == Status.REJECTED] + [
         ("", source, reason) for source, reason in info.rejected_unassigned
     ]
 
 
 def intake(results: list[Result], info: BatchInfo) -> Intake:
     return Intake(
-        graded=sum(r.status == GRADED for r in results),
-        failed=sum(r.status == FAILED for r in results),
+        graded=sum(r.status == Status.GRADED for r in results),
+        failed=sum(r.status == Status.FAILED for r in results),
         refused=len(refused_files(results, info)),
         superseded=len(info.superseded),
         ignored=len(info.ignored),
@@ -159,7 +159,7 @@ def report_context(
     pairs: list[Pair] | None = None,
     cohort: Cohort | None = None,
 ) -> dict:
-    graded = [r for r in results if r.status == GRADED]
+    graded = [r for r in results if r.status == Status.GRADED]
     scores = [r.score for r in graded]
     maximum = max((r.max_score for r in results), default=0.0)
     names = titles(exercise, "en") if exercise else None
@@ -196,7 +196,7 @@ def report_context(
         "similarity_checked": pairs is not None,
         "task_titles": titles_by_task,
         "review": [r for r in results if r.review],
-        "failed": [r for r in results if r.status == FAILED],
+        "failed": [r for r in results if r.status == Status.FAILED],
         "refused": refused_files(results, info),
         "superseded": info.superseded,
         "ignored": info.ignored,

@@ -1,10 +1,10 @@
 """Warm kernels: a "zygote" process that has already imported ipykernel, pandas and numpy forks
 one kernel per notebook, so no notebook pays ~1 s of CPU for those imports again; each fork is
-then isolated (grader/isolation.py) before it runs anything of the student's.
+then isolated (grader/kernels/isolation.py) before it runs anything of the student's.
 
-`python -m grader.zygote SOCKET JOBS [--isolate] [limits]` is the zygote. Single-threaded (fork
+`python -m grader.kernels.zygote SOCKET JOBS [--isolate] [limits]` is the zygote. Single-threaded (fork
 and threads do not mix): one select loop reads launch requests on a Unix socket (from
-grader/launcher.py), forks a kernel for each, reports its exit status, and enforces the
+grader/kernels/launcher.py), forks a kernel for each, reports its exit status, and enforces the
 notebook's wall-clock limit. A request names the kernel's role (student or check), its folder,
 which must be a job folder, and its connection details (IPC transport, sockets in that folder).
 A request that is malformed, too large or slow is answered with an error and closed; nothing a
@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.isolation import (
+from grader.kernels.isolation import (
     IsolationUnavailable,
     SandboxPaths,
     bwrap_command,
@@ -39,7 +39,7 @@ from grader.isolation import (
     inside,
     kernel_uid,
 )
-from grader.sandbox import (
+from grader.kernels.sandbox import (
     KERNEL_OPTIONS,
     ROLES,
     Limits,
@@ -51,7 +51,7 @@ from grader.sandbox import (
     write_kernelspecs,
 )
 
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "numpy", "pandas", "grader.answers")
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "numpy", "pandas", "grader.grading.answers")
 # Run in a throw-away kernel at start, so that the modules a kernel imports to start and to run a
 # cell are imported once, here, rather than in every kernel (about 0.3 s of CPU each).
 WARM_UP_CELL = "import pandas as pd\n_ = pd.DataFrame({'a': [1.5]}).groupby('a').size().to_dict()\n1/0"
@@ -390,7 +390,14 @@ class Zygote:
         environment = base_environment()
         # Inside the sandbox the folder above `grader` holds only `grader` (see isolation.py).
         environment["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
-        command = [sys.executable, "-m", "grader.zygote", self.socket_path, str(self.jobs), *self.limits.arguments()]
+        command = [
+            sys.executable,
+            "-m",
+            "grader.kernels.zygote",
+            self.socket_path,
+            str(self.jobs),
+            *self.limits.arguments(),
+        ]
         if not self.isolate:
             return command, environment
         sandbox = bwrap_command(SandboxPaths(self.jobs, self.folder, self.protected), environment)

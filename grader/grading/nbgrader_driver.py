@@ -7,7 +7,7 @@ gradebook). We build small, throw-away course folders:
   released files, `release/` made by `generate_assignment`, and the gradebook it fills;
 - a *scratch* course per submission: a copy of the template's gradebook, the released files (never
   the solution notebook), the check notebook and the student's saved answers (see
-  grader/assemble.py). Autograde runs there, so submissions graded side by side never share a
+  grader/grading/assemble.py). Autograde runs there, so submissions graded side by side never share a
   gradebook ("database is locked"), and its kernel sees only its own folder.
 
 Templates and scratch courses live in the batch's work folder, outside the output folder: the
@@ -41,12 +41,12 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
-from grader.answers import ANSWERS_FOLDER, MARKER
-from grader.assemble import grade_id, is_load
 from grader.course import INSTRUCTORS_ONLY, SYSTEM_NAMES
 from grader.exercises import Exercise
-from grader.kernel_client import CLIENT_CLASS
-from grader.sandbox import CHECK_KERNEL, Limits
+from grader.grading.answers import ANSWERS_FOLDER, MARKER
+from grader.grading.assemble import grade_id, is_load
+from grader.kernels.kernel_client import CLIENT_CLASS
+from grader.kernels.sandbox import CHECK_KERNEL, Limits
 
 
 @functools.cache
@@ -237,7 +237,7 @@ def check_answers(
     isolated: bool = True,
 ) -> GradedNotebook:
     """The check run: nbgrader autogrades `check_notebook` (the release with the solution cells
-    emptied, see grader/assemble.py) with the student's saved `answers` beside it, in a scratch
+    emptied, see grader/grading/assemble.py) with the student's saved `answers` beside it, in a scratch
     course made from `template`. No student code runs here; the scores are the grades."""
     scratch.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template / "gradebook.db", scratch / "gradebook.db")
@@ -251,7 +251,7 @@ def check_answers(
     graded_folder = scratch / "autograded" / SCRATCH_STUDENT / exercise.id
     config = _config(scratch, lang, limits, kernel, graded_folder / ".k" if isolated else None, scratch / "kernel.json")
     # The check notebook is the grader's own, built from the release with the locked cells already
-    # as the gradebook keeps them (grader/assemble.py): the pass that restores them and checks the
+    # as the gradebook keeps them (grader/grading/assemble.py): the pass that restores them and checks the
     # metadata of a student's notebook has nothing to do (0.2 s per notebook), and so have the
     # steps that trim a student's outputs and metadata, or apply a due date the scratch course has
     # not got (nbconvert validates the whole notebook after each step).

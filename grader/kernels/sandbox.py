@@ -11,8 +11,8 @@ Every kernel that runs a student's notebook gets:
 - environment: an allow-list (locale, PATH), never the grader's own variables or secrets, and a
   HOME of its own.
 
-Kernels are forked from a warm process (grader/zygote.py) and, unless the instructor chose
-`--no-isolation`, confined in namespaces of their own (grader/isolation.py).
+Kernels are forked from a warm process (grader/kernels/zygote.py) and, unless the instructor chose
+`--no-isolation`, confined in namespaces of their own (grader/kernels/isolation.py).
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def apply_limits(limits: Limits, own_user: bool) -> None:
 
 def write_kernelspecs(folder: Path, socket_path: str) -> Path:
     """Write the two kernelspecs (student, check) under `folder/kernels/`; put `folder` on
-    JUPYTER_PATH. Both start `grader/launcher.py`, a standard-library script that asks the zygote
+    JUPYTER_PATH. Both start `grader/kernels/launcher.py`, a standard-library script that asks the zygote
     for a kernel (so a kernel start costs a small Python, not ipykernel and pandas)."""
     launcher = Path(__file__).resolve().parent / "launcher.py"
     for name, role in ROLES.items():

@@ -1,5 +1,5 @@
 """The HTML pages the grader writes (feedback, report) come from Jinja2 templates in
-`grader/templates/`, with autoescaping on: every value, whatever a student's code or a file name
+`grader/outputs/templates/`, with autoescaping on: every value, whatever a student's code or a file name
 put in it, reaches the page as text, never as markup."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Signs that a submission reaches for the grading machinery instead of solving the tasks.
 
 A second signal, for the instructor's review: scores come from the check run, where no student
-code runs (grader/assemble.py), so none of this can raise a grade. The scan reads the student's
+code runs (grader/grading/assemble.py), so none of this can raise a grade. The scan reads the student's
 own cells, never runs them; which cells are the student's is decided by the release's cell ids
 (assemble.merge), not by metadata in the submitted file.
 

@@ -2,11 +2,11 @@
 
 Grading happens in two runs, so that no score depends on a kernel that ran student code:
 
-1. **The student run** (grader/student_run.py) runs the student's cells in an isolated kernel,
+1. **The student run** (grader/grading/student_run.py) runs the student's cells in an isolated kernel,
    with every cell of the release put back as released (visible tests only: the hidden ones never
    reach a kernel that runs student code). Before each *checkpoint* (a test cell, or a locked cell
    that reads what students define) it saves the variables that cell reads as data
-   (grader/answers.py).
+   (grader/grading/answers.py).
 2. **The check run** is nbgrader's autograde of the *check notebook*: the release with every
    solution cell emptied, the locked cells and hidden tests as nbgrader's gradebook keeps them, and
    before each checkpoint code that loads what the student run saved there. nbgrader runs it in a
@@ -24,7 +24,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.answers import ANSWERS_FOLDER
+from grader.grading.answers import ANSWERS_FOLDER
 
 RELEASE, SOLUTION, STUDENT = "release", "solution", "student"
 
@@ -161,7 +161,9 @@ def _code_cell(text: str, cell_id: str) -> dict:
     return {"cell_type": "code", "id": cell_id, "metadata": {}, "source": text, "outputs": [], "execution_count": None}
 
 
-LOAD = "__import__('grader.answers').answers.prepare("
+# How the notebooks reach grader.grading.answers: an expression, so that no student-visible name is bound.
+ANSWERS = "__import__('grader.grading.answers').grading.answers"
+LOAD = f"{ANSWERS}.prepare("
 
 
 def answers_path(checkpoint: str) -> str:
@@ -194,7 +196,7 @@ def student_run(release: dict, submitted: dict, checkpoints: dict[str, list[str]
             continue
         if placed.role == RELEASE and placed.grade_id in checkpoints:
             names = checkpoints[placed.grade_id]
-            save = f"__import__('grader.answers').answers.save(globals(), {names!r}, {answers_path(placed.grade_id)!r})"
+            save = f"{ANSWERS}.save(globals(), {names!r}, {answers_path(placed.grade_id)!r})"
             placed.cell["source"] = f"{save}\n{source(placed.cell)}"
         run.notebook["cells"].append(placed.cell)
         run.roles.append(placed)

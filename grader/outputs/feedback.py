@@ -1,9 +1,9 @@
 """Feedback: one self-contained HTML page per student, in the student's language, that reads well
-on a phone and on paper (template `grader/templates/feedback.html.j2`).
+on a phone and on paper (template `grader/outputs/templates/feedback.html.j2`).
 
-It names the exercise and each task as the student's notebook does (grader/titles.py), gives the
+It names the exercise and each task as the student's notebook does (grader/outputs/titles.py), gives the
 points, says what to look at again and what is right, and links each task to the lesson section
-it practises (grader/lessons.py). It is built from the result alone (score, each task's points and
+it practises (grader/outputs/lessons.py). It is built from the result alone (score, each task's points and
 message), never from the executed notebook: nbgrader's own feedback shows the hidden tests' code
 verbatim, this page cannot. Every text that came from a check is already cut short in the
 result; it is cut again here, so that no result file can make the page grow without bound.
@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.exercises import Exercise
-from grader.export import for_student
-from grader.lessons import LessonLink, lesson_links
 from grader.messages import bounded, message
+from grader.outputs.export import for_student
+from grader.outputs.lessons import LessonLink, lesson_links
+from grader.outputs.templating import number, render
+from grader.outputs.titles import titles
 from grader.results import Result
-from grader.templating import number, render
-from grader.titles import titles
 
 MESSAGE_CHARACTERS = 1000
 
