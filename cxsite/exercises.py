@@ -6,8 +6,10 @@ drift from them. Entries carry a fixed date so that the same release gives the s
 
 from __future__ import annotations
 
+import atexit
 import functools
 import io
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -62,7 +64,10 @@ def released_exercises(root: Path = EXERCISES) -> list[Path]:
 
 @functools.cache
 def _download_folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="cx-downloads-"))
+    # One folder for the whole process: `mkdocs serve` rebuilds into it; gone when mkdocs exits.
+    folder = Path(tempfile.mkdtemp(prefix="cx-downloads-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def add_downloads(files: Files, config) -> Files:

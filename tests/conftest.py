@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,19 +43,31 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {reason}")
 
 
+@dataclass(frozen=True)
+class SiteBuild:
+    site: Path
+    temporary: Path
+    """The build's own temporary folder (TMPDIR): whatever the build leaves there."""
+
+
 @pytest.fixture(scope="session")
-def site_dir(tmp_path_factory) -> Path:
+def site_build(tmp_path_factory) -> SiteBuild:
     """The site, built once per test run with `mkdocs build --strict` (warnings are errors)."""
-    target = tmp_path_factory.mktemp("site")
+    build = SiteBuild(tmp_path_factory.mktemp("site"), tmp_path_factory.mktemp("site-tmp"))
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(target)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(build.site)],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(build.temporary)},
     )
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-6000:]}"
-    return target
+    return build
+
+
+@pytest.fixture(scope="session")
+def site_dir(site_build) -> Path:
+    return site_build.site
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

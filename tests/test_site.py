@@ -69,3 +69,7 @@ def test_site_name_and_navigation_are_translated(site_dir, lang, site_name, sect
     html = (site_dir / LANGS[lang] / "module-2" / "index.html").read_text(encoding="utf-8")
     assert f"- {site_name}</title>" in html
     assert re.search(rf">\s*{re.escape(section)}\s*<", html), f"no nav section {section!r}"
+
+
+def test_a_build_leaves_nothing_in_the_temporary_folder(site_build):
+    assert sorted(p.name for p in site_build.temporary.iterdir()) == []
