@@ -162,36 +162,6 @@ def check_key(exercise: Exercise, lang: str, evalue: str) -> str:
     return key if isinstance(key, str) and isinstance(exercise.catalogue(lang).get(key), str) else ""
 
 
-def task_key(
-    exercise: Exercise,
-    lang: str,
-    points: float,
-    maximum: float,
-    solution_error: tuple[str, str] | None,
-    check_error: tuple[str, str] | None,
-    timeouts: set[str],
-) -> str:
-    """Which message a task's result carries (see grader.grading.autograde.task_message, which words it):
-    the catalogue key of the failed check, or `grader:<name>` of the grader's own message; empty
-    when the task earned all its points."""
-    if points >= maximum:
-        return ""
-    if solution_error:
-        ename = solution_error[0]
-        return GRADER_KEY + ("timeout" if ename in timeouts else OWN_ERRORS.get(ename, "code_error"))
-    if check_error is None:
-        return GRADER_KEY + "check_failed"
-    ename, evalue = check_error
-    if ename == "AssertionError":
-        if evalue.startswith(STRUCTURED_PREFIX):
-            return check_key(exercise, lang, evalue) or GRADER_KEY + "check_failed"
-        # A plain `assert` with a message of its own: the text is not a key to count by.
-        return GRADER_KEY + ("assert" if evalue.strip() else "check_failed")
-    if ename == "NameError":
-        return GRADER_KEY + "not_done"
-    return GRADER_KEY + ("timeout" if ename in timeouts else "check_error")
-
-
 def key_text(exercise: Exercise | None, key: str, lang: str = "en") -> str:
     """What a message key says, as a template with its placeholders (for the instructor's report)."""
     if key.startswith(GRADER_KEY):

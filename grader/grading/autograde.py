@@ -37,7 +37,15 @@ from grader.intake.collect import Submission
 from grader.kernels.isolation import die_with_parent
 from grader.kernels.sandbox import Limits
 from grader.kernels.zygote import answers as zygote_answers
-from grader.messages import bounded, check_message, message, task_key
+from grader.messages import (
+    GRADER_KEY,
+    OWN_ERRORS,
+    STRUCTURED_PREFIX,
+    bounded,
+    check_key,
+    check_message,
+    message,
+)
 from grader.results import Result, Status, TaskResult
 
 
@@ -85,7 +93,7 @@ GRADER_STOPPED = (
 )
 
 
-def task_message(
+def task_feedback(
     exercise: Exercise,
     lang: str,
     points: float,
@@ -93,34 +101,40 @@ def task_message(
     solution_error: tuple[str, str] | None,
     check_error: tuple[str, str] | None,
     limits: Limits,
-) -> str:
-    """What the student should look at for one task; empty when it earned all its points. Only
-    words of the grader's and of the exercise's catalogues, and never more than a bounded piece of
-    anything student code could have chosen."""
+) -> tuple[str, str]:
+    """What the student should look at for one task, and which message that is (the key the report
+    counts mistakes by: a catalogue key, or `grader:<name>` for the grader's own words); both empty
+    when the task earned all its points. Only words of the grader's and of the exercise's
+    catalogues, and never more than a bounded piece of anything student code could have chosen."""
+
+    def own(which: str, **values: object) -> tuple[str, str]:
+        return message(lang, which, **values), GRADER_KEY + which
+
     if points >= maximum:
-        return ""
+        return "", ""
     if solution_error:
         ename, evalue = solution_error
         if ename in TIMEOUTS:
-            return message(lang, "timeout", seconds=limits.cell_timeout_s)
-        if ename == "MemoryError":
-            return message(lang, "memory")
-        if ename == "SystemExit":
-            return message(lang, "exit")
-        if ename == "NotImplementedError":
-            return message(lang, "not_implemented")
-        return message(lang, "code_error", error=bounded(f"{ename}: {evalue}".rstrip(": ")))
+            return own("timeout", seconds=limits.cell_timeout_s)
+        if ename in OWN_ERRORS:
+            return own(OWN_ERRORS[ename])
+        return own("code_error", error=bounded(f"{ename}: {evalue}".rstrip(": ")))
     if check_error is None:
-        return message(lang, "check_failed")
+        return own("check_failed")
     ename, evalue = check_error
     if ename == "AssertionError":
-        return check_message(exercise, lang, evalue) or message(lang, "check_failed")
+        if key := check_key(exercise, lang, evalue):
+            return check_message(exercise, lang, evalue) or message(lang, "check_failed"), key
+        if evalue.strip() and not evalue.startswith(STRUCTURED_PREFIX):
+            # A plain `assert` with a message of its own: shown cut short, counted as one kind.
+            return check_message(exercise, lang, evalue), GRADER_KEY + "assert"
+        return own("check_failed")
     if ename == "NameError":
         name = re.search(r"name '([^']+)'", evalue)
-        return message(lang, "not_done", name=bounded(name.group(1) if name else evalue, 60))
+        return own("not_done", name=bounded(name.group(1) if name else evalue, 60))
     if ename in TIMEOUTS:
-        return message(lang, "timeout", seconds=limits.cell_timeout_s)
-    return message(lang, "check_error", error=bounded(f"{ename}: {evalue}".rstrip(": ")))
+        return own("timeout", seconds=limits.cell_timeout_s)
+    return own("check_error", error=bounded(f"{ename}: {evalue}".rstrip(": ")))
 
 
 def _precheck(data: bytes) -> tuple[dict | None, str | None]:
@@ -183,32 +197,11 @@ def _grade(job: GradingJob, notebook: dict, data: bytes, result: Result) -> None
         shutil.rmtree(course, ignore_errors=True)
     result.status = Status.GRADED
     result.score, result.max_score = graded.score, graded.max_score
-    result.tasks = [
-        TaskResult(
-            task=_task_number(cell.grade_id),
-            points=cell.score,
-            max_points=cell.max_score,
-            message=task_message(
-                exercise,
-                lang,
-                cell.score,
-                cell.max_score,
-                student.solution_errors.get(cell.grade_id.removesuffix("_tests")),
-                cell.error,
-                job.limits,
-            ),
-            key=task_key(
-                exercise,
-                lang,
-                cell.score,
-                cell.max_score,
-                student.solution_errors.get(cell.grade_id.removesuffix("_tests")),
-                cell.error,
-                TIMEOUTS,
-            ),
-        )
-        for cell in graded.cells
-    ]
+    result.tasks = []
+    for cell in graded.cells:
+        solution_error = student.solution_errors.get(cell.grade_id.removesuffix("_tests"))
+        text, key = task_feedback(exercise, lang, cell.score, cell.max_score, solution_error, cell.error, job.limits)
+        result.tasks.append(TaskResult(_task_number(cell.grade_id), cell.score, cell.max_score, text, key))
     for task, cell in zip(result.tasks, graded.cells, strict=True):
         if stopped := student.stopped.get(cell.grade_id):
             notice = message(lang, "stopped_cell", seconds=job.limits.cell_timeout_s, start=stopped[0])
