@@ -127,6 +127,19 @@ def page(browser):
 
 
 @pytest.fixture(scope="session")
+def isolation():
+    """Student kernels can be isolated here (bubblewrap, root); skipped with the reason where they
+    cannot, except under CI, where that is a failure."""
+    from grader.kernels.isolation import probe
+
+    problem = probe()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"kernel isolation is unavailable under CI: {problem}")
+        pytest.skip(f"kernel isolation is unavailable here: {problem}")
+
+
+@pytest.fixture(scope="session")
 def mini_release(tmp_path_factory) -> Path:
     """The student version of the tiny `mini` exercise, made by the release step (nbgrader)."""
     from notebooks import MINI

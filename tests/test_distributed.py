@@ -24,7 +24,6 @@ import pytest
 from notebooks import MINI, blank_notebook, in_language, student_notebook, write
 
 from grader.exercises import EXERCISES, load_exercise
-from grader.kernels.isolation import probe
 from grader.pipeline import WORK_PREFIX, grade_batch, remove_stale_work_folders
 from grader.results import Status
 
@@ -94,15 +93,6 @@ def _running(process: psutil.Process) -> bool:
 def _start(folder: Path, name: str, *args: str) -> subprocess.Popen:
     log = (folder / f"{name}.log").open("wb")
     return subprocess.Popen([str(DASK), *args], stdout=log, stderr=subprocess.STDOUT, cwd=folder)
-
-
-@pytest.fixture(scope="module")
-def isolation():
-    problem = probe()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"kernel isolation is unavailable under CI: {problem}")
-        pytest.skip(f"kernel isolation is unavailable here: {problem}")
 
 
 @pytest.fixture(scope="module")

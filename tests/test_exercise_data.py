@@ -3,6 +3,8 @@ the properties the notebooks' tasks and checks rely on."""
 
 from __future__ import annotations
 
+import ast
+import json
 import subprocess
 import sys
 from itertools import combinations
@@ -16,6 +18,19 @@ SOLUTIONS = ROOT / "solutions"
 GENERATORS = sorted(SOLUTIONS.glob("*/generate_data.py"))
 KPIS = SOLUTIONS / "kpis" / "data"
 MULTICHANNEL = SOLUTIONS / "multichannel-plan" / "data"
+
+
+def _notebook_constant(exercise: str, name: str) -> object:
+    """A rule's constant as the notebook's code cells state it to the student (the English
+    notebook; the code is the same in every language): the data must fit what students read."""
+    notebook = json.loads((SOLUTIONS / exercise / f"{exercise}.en.ipynb").read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        for node in ast.parse("".join(cell["source"])).body:
+            if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [name]:
+                return ast.literal_eval(node.value)
+    raise AssertionError(f"{name} is not set in the {exercise} notebook")
 
 
 @pytest.mark.parametrize("generator", GENERATORS, ids=lambda p: p.parent.name)
@@ -153,8 +168,8 @@ def test_multichannel_channel_shares_make_the_five_percent_rule_meaningful():
 
 VOC = SOLUTIONS / "voice-of-customer" / "data"
 VOC_THEMES = ["delivery_delay", "damaged_product", "assembly", "high_price", "friendly_staff", "website", "refunds"]
-VOC_NEGATORS = {"no", "cap", "gens", "mai", "sense", "ningun", "ninguna", "nada", "nunca", "sin"}
-VOC_NEGATORS |= {"not", "never", "without", "nothing", "didn", "wasn", "weren", "isn", "don", "doesn"}
+VOC_NEGATORS = set(_notebook_constant("voice-of-customer", "NEGATORS"))
+VOC_WINDOW = _notebook_constant("voice-of-customer", "NEGATION_WINDOW")
 
 
 def _voc_normalise(text: object) -> str:
@@ -183,7 +198,7 @@ def _voc_tags(negation: bool = True, whole_words: bool = True) -> pd.DataFrame:
                 row[theme] = any(k in text for k in keywords[theme])
                 continue
             row[theme] = any(
-                w in keywords[theme] and not (negation and VOC_NEGATORS & set(words[max(0, i - 3) : i]))
+                w in keywords[theme] and not (negation and VOC_NEGATORS & set(words[max(0, i - VOC_WINDOW) : i]))
                 for i, w in enumerate(words)
             )
         rows.append(row)
@@ -309,29 +324,13 @@ def test_voc_callback_list_depends_on_every_rule():
 # --- automation-case -----------------------------------------------------------------------------
 
 AUTOMATION = SOLUTIONS / "automation-case" / "data"
-AC_INTENTS = ["billing", "top_up", "data_bundle", "roaming", "pin_puk", "coverage", "portability", "cancellation"]
-AC_FIXES = {
-    "biling": "billing",
-    "top-up": "top_up",
-    "topup": "top_up",
-    "roming": "roaming",
-    "pin puk": "pin_puk",
-    "data bundle": "data_bundle",
-}
+AC_INTENTS = _notebook_constant("automation-case", "INTENTS")
+AC_FIXES = _notebook_constant("automation-case", "INTENT_FIXES")
 AC_WEEK = pd.Timedelta(days=7)
 
 
 def _ac_notebook_constant(name: str) -> float:
-    """A constant as the notebook's task cells state it (the English notebook; the code is the same
-    in every language)."""
-    import json
-    import re
-
-    notebook = json.loads((SOLUTIONS / "automation-case" / "automation-case.en.ipynb").read_text(encoding="utf-8"))
-    code = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
-    match = re.search(rf"^{name} = ([0-9_.]+)", code, re.M)
-    assert match, f"{name} is not set in the notebook"
-    return float(match.group(1).replace("_", ""))
+    return float(_notebook_constant("automation-case", name))
 
 
 def _ac_phone() -> pd.DataFrame:
@@ -481,7 +480,7 @@ def test_automation_churn_list_makes_the_thresholds_clear_cut():
 # --- journey-map -------------------------------------------------------------------------------------
 
 JOURNEY = SOLUTIONS / "journey-map" / "data"
-JOURNEY_STAGES = ["information", "application", "documents", "activation", "first_bill"]
+JOURNEY_STAGES = _notebook_constant("journey-map", "STAGES")
 
 
 def _journey_share(scores: pd.Series, low: int) -> float:
